@@ -1,0 +1,44 @@
+"""Problems found in user input, and the exception that carries them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """The path as a user would type it: relative to the working folder when inside it."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, at a file and line (line 0: the whole file)."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        where = display_path(self.path)
+        return f"{where}:{self.line}: {self.message}" if self.line else f"{where}: {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"path": display_path(self.path), "line": self.line, "message": self.message}
+
+
+class InputError(Exception):
+    """The input is wrong; carries every problem found, sorted by place."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def single(cls, path: str | os.PathLike[str], message: str, line: int = 0) -> InputError:
+        return cls([Problem(str(path), line, message)])

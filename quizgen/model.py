@@ -1,0 +1,185 @@
+"""The nouns of a quizgen project: sources, facts, kinds, templates, and the cards they make.
+
+Plain, frozen data. Loading builds the first four from YAML; expansion turns them into cards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from quizgen.template import Segment, Template
+
+FieldValue = str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: Literal["text", "list"]
+    optional: bool
+
+
+@dataclass(frozen=True)
+class CardTemplate:
+    """One hand-written way of asking about a kind of fact."""
+
+    id: str
+    answer: str
+    front: Template | None = None
+    back: Template | None = None
+    cloze: Template | None = None
+    hide: tuple[str, ...] = ()
+    choices: int = 0
+    typed: bool = False
+    path: str = ""
+    line: int = 0
+
+    @cached_property
+    def required_fields(self) -> tuple[str, ...]:
+        """Fields a fact must have for this template to apply to it."""
+        names: dict[str, None] = {}
+        for tpl in (self.front, self.back, self.cloze):
+            if tpl is not None:
+                names.update(dict.fromkeys(tpl.required_fields))
+        names[self.answer] = None
+        return tuple(names)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of fact: the fields it has and the templates that ask about it."""
+
+    name: str
+    fields: dict[str, FieldSpec]
+    templates: tuple[CardTemplate, ...]
+    description: str = ""
+    path: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    kind: str
+    values: dict[str, FieldValue]
+    evidence: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    path: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Source:
+    """A paper: its citation, its abstract, and the facts taken from it."""
+
+    id: str
+    title: str
+    short: str
+    authors: str
+    year: int
+    text: str
+    facts: tuple[Fact, ...]
+    arxiv: str = ""
+    url: str = ""
+    doi: str = ""
+    path: str = ""
+
+    @property
+    def link(self) -> str:
+        if self.url:
+            return self.url
+        if self.arxiv:
+            return f"https://arxiv.org/abs/{self.arxiv}"
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def citation(self) -> str:
+        """One line: authors (year). Title. arXiv:id."""
+        where = f"arXiv:{self.arxiv}" if self.arxiv else self.link
+        return f"{self.authors} ({self.year}). {self.title}. {where}"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    title: str
+    sources: tuple[Source, ...]
+    kinds: dict[str, Kind]
+    description: str = ""
+
+    @property
+    def sources_by_id(self) -> dict[str, Source]:
+        return {s.id: s for s in self.sources}
+
+    @property
+    def fact_count(self) -> int:
+        return sum(len(s.facts) for s in self.sources)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One question, made by applying a template to a fact. Its id never depends on wording.
+
+    `front` and `back` are plain text (not HTML). For cloze cards `cloze` holds the sentence
+    as segments with the deletions marked hidden; `front` shows each as "[...]" and `back` is
+    the whole sentence. Multiple-choice cards list their options, the answer among them.
+    """
+
+    id: str
+    source: str
+    fact: str
+    template: str
+    kind: str
+    front: str
+    back: str
+    answer: str
+    answer_items: tuple[str, ...]
+    evidence: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    cloze: tuple[Segment, ...] = ()
+    choices: tuple[str, ...] = ()
+    typed: bool = False
+
+    @property
+    def style(self) -> Literal["basic", "cloze", "choice"]:
+        if self.cloze:
+            return "cloze"
+        return "choice" if self.choices else "basic"
+
+    @property
+    def fact_id(self) -> str:
+        return f"{self.source}/{self.fact}"
+
+    @property
+    def correct_choice(self) -> int:
+        """Index of the right option (multiple choice only)."""
+        return self.choices.index(self.answer)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "source": self.source,
+            "fact": self.fact,
+            "template": self.template,
+            "kind": self.kind,
+            "style": self.style,
+            "front": self.front,
+            "back": self.back,
+            "answer": self.answer,
+            "answer_items": list(self.answer_items),
+            "evidence": list(self.evidence),
+            "tags": list(self.tags),
+            "note": self.note,
+            "typed": self.typed,
+        }
+        if self.cloze:
+            data["cloze"] = [{"text": s.text, "hidden": s.hidden} for s in self.cloze]
+        if self.choices:
+            data["choices"] = list(self.choices)
+            data["correct_choice"] = self.correct_choice
+        return data

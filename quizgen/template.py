@@ -1,0 +1,171 @@
+"""The placeholder language of question templates.
+
+    {field}        the fact's value for a field
+    [ ... ]        an optional part, shown only when every field named inside it is present
+    {{ }} [[ ]]    literal braces and brackets
+
+A placeholder is a bare field name. Anything else between braces ({x.__class__}, {x[0]},
+{x!r}) is a syntax error: templates are data, never evaluated, so they cannot reach attributes,
+indexes or code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_TOKEN = re.compile(r"\{\{|\}\}|\[\[|\]\]|\{[^{}]*\}|[{}\[\]]|[^{}\[\]]+")
+
+
+class TemplateSyntaxError(ValueError):
+    """A template that cannot be parsed; the message says what to write instead."""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+
+
+@dataclass(frozen=True)
+class Group:
+    parts: tuple[str | Field, ...]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parts if isinstance(p, Field))
+
+
+Part = str | Field | Group
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of rendered text; `hidden` marks a cloze deletion."""
+
+    text: str
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Template:
+    """A parsed template string."""
+
+    source: str
+    parts: tuple[Part, ...]
+
+    @cached_property
+    def fields(self) -> tuple[str, ...]:
+        """Every field named, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for part in self.parts:
+            if isinstance(part, Field):
+                seen[part.name] = None
+            elif isinstance(part, Group):
+                seen.update(dict.fromkeys(part.fields))
+        return tuple(seen)
+
+    @cached_property
+    def required_fields(self) -> tuple[str, ...]:
+        """Fields named outside optional parts: a fact must have them all."""
+        return tuple(dict.fromkeys(p.name for p in self.parts if isinstance(p, Field)))
+
+    def segments(
+        self, values: Mapping[str, str], hidden: frozenset[str] = frozenset()
+    ) -> list[Segment]:
+        """Render with `values` (absent or empty means missing); fields in `hidden` come out as
+        hidden segments. A missing required field renders as nothing: callers check
+        `required_fields` first."""
+        out: list[Segment] = []
+
+        def emit(part: str | Field) -> None:
+            if isinstance(part, Field):
+                text = values.get(part.name, "")
+                if text:
+                    out.append(Segment(text, part.name in hidden))
+            elif part:
+                out.append(Segment(part))
+
+        for part in self.parts:
+            if isinstance(part, Group):
+                if all(values.get(name) for name in part.fields):
+                    for inner in part.parts:
+                        emit(inner)
+            else:
+                emit(part)
+        return out
+
+    def render(self, values: Mapping[str, str]) -> str:
+        """Render to plain text. Each combination of optional parts present compiles once to a
+        str.format string of bare field names (validated by `parse`), so rendering many facts
+        runs at C speed."""
+        groups = tuple(p for p in self.parts if isinstance(p, Group))
+        mask = tuple(all(values.get(n) for n in g.fields) for g in groups)
+        fmt = self._formats.get(mask)
+        if fmt is None:
+            present = iter(mask)
+            pieces: list[str | Field] = []
+            for part in self.parts:
+                if isinstance(part, Group):
+                    if next(present):
+                        pieces.extend(part.parts)
+                else:
+                    pieces.append(part)
+            fmt = "".join(
+                "{" + p.name + "}"
+                if isinstance(p, Field)
+                else p.replace("{", "{{").replace("}", "}}")
+                for p in pieces
+            )
+            self._formats[mask] = fmt
+        return fmt.format_map(values).strip()
+
+    @cached_property
+    def _formats(self) -> dict[tuple[bool, ...], str]:
+        return {}
+
+
+def parse(source: str) -> Template:
+    """Parse a template string, raising TemplateSyntaxError with a helpful message."""
+    parts: list[Part] = []
+    group: list[str | Field] | None = None
+    for match in _TOKEN.finditer(source):
+        token = match.group()
+        piece: str | Field
+        if token in ("{{", "}}", "[[", "]]"):
+            piece = token[0]
+        elif token == "[":
+            if group is not None:
+                raise TemplateSyntaxError("optional parts [...] cannot nest; write [[ for a '['")
+            group = []
+            continue
+        elif token == "]":
+            if group is None:
+                raise TemplateSyntaxError("']' closes no optional part; write ]] for a ']'")
+            parts.append(Group(tuple(group)))
+            group = None
+            continue
+        elif token in ("{", "}"):
+            raise TemplateSyntaxError(
+                f"unmatched '{token}'; placeholders look like {{field}}, and {token * 2} "
+                f"writes a literal '{token}'"
+            )
+        elif token.startswith("{"):
+            name = token[1:-1].strip()
+            if not FIELD_NAME.match(name):
+                raise TemplateSyntaxError(
+                    f"placeholder {token} is not a field name; placeholders name a field, "
+                    "like {subject}, and cannot reach attributes, indexes or code"
+                )
+            piece = Field(name)
+        else:
+            piece = token
+        if group is not None:
+            group.append(piece)
+        else:
+            parts.append(piece)
+    if group is not None:
+        raise TemplateSyntaxError("optional part '[' is never closed with ']'")
+    return Template(source, tuple(parts))
