@@ -148,6 +148,113 @@ def stats() -> None:
 
 
 @main.command()
-def handout() -> None:
+@PATH_ARG
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "pdf"]),
+    help="Output format [default: from the -o file's extension, else pdf].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write [default: handout.<format> here]. Variants and a separate key add "
+    "-A, -B, … and -key before the extension.",
+)
+@filter_options
+@click.option(
+    "--count",
+    type=int,
+    help="Ask N questions, balanced across the chosen papers [default: one per fact].",
+)
+@click.option("--shuffle", is_flag=True, help="Mix the papers' questions instead of grouping.")
+@click.option(
+    "--answers",
+    type=click.Choice(["end", "separate", "none"]),
+    default="end",
+    show_default=True,
+    help="Answer key on its own page at the end, in a second file (NAME-key), or left out.",
+)
+@click.option(
+    "--variants",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Write N versions (A, B, …) with their own question and option order.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed for choosing and ordering; the same seed gives the same files.",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"]),
+    default="a4",
+    show_default=True,
+    help="Page size for PDF and for printing the HTML.",
+)
+@click.option("--title", default="", help="Title [default: the deck's title].")
+@click.option(
+    "--date",
+    "on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Date printed on the handout, YYYY-MM-DD [default: today].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
+def handout(
+    path: Path | None,
+    fmt: str | None,
+    output: Path | None,
+    sources: tuple[str, ...],
+    kinds: tuple[str, ...],
+    tags: tuple[str, ...],
+    count: int | None,
+    shuffle: bool,
+    answers: str,
+    variants: int,
+    seed: int,
+    paper: str,
+    title: str,
+    on: Any,
+    as_json: bool,
+) -> None:
     """Write a printable handout (Markdown, HTML or PDF) with an answer key."""
-    raise click.UsageError("not yet implemented")
+    import datetime
+
+    from quizgen.handout import Options, write_handouts
+
+    options = Options(
+        date=on.date() if on else datetime.date.today(),
+        count=count,
+        shuffle=shuffle,
+        answers=answers,  # type: ignore[arg-type]
+        variants=variants,
+        seed=seed,
+        title=title,
+        paper=paper,  # type: ignore[arg-type]
+    )
+    try:
+        outputs = write_handouts(path, options, fmt, output, sources, kinds, tags)
+    except InputError as exc:
+        fail(exc)
+    if as_json:
+        emit_json(
+            [
+                {
+                    "path": str(o.path),
+                    "variant": o.document.variant,
+                    "questions": [q.card_id for q in o.document.questions],
+                    "key": o.document.show_key,
+                }
+                for o in outputs
+            ]
+        )
+        return
+    for o in outputs:
+        n = len(o.document.questions)
+        what = "answer key" if not o.document.show_questions else f"{n} questions"
+        click.echo(f"wrote {o.path} ({what})")

@@ -1,0 +1,202 @@
+"""Choosing, balancing and ordering handout questions; the document model the writers print."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from quizgen.errors import InputError
+from quizgen.handout import file_name
+from quizgen.handout.layout import Options, choose, parts, plan
+from quizgen.project import compile_project
+from quizgen.select import select
+
+FIXTURE = Path(__file__).parent / "fixtures" / "handout"
+DAY = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    return compile_project(FIXTURE)
+
+
+def test_default_asks_one_question_per_fact(compiled):
+    _, cards = compiled
+    chosen = choose(cards, None, seed=0)
+    assert len(chosen) == 6
+    assert len({c.fact_id for c in chosen}) == 6
+    # The cards keep the project's order.
+    assert chosen == [c for c in cards if c in chosen]
+
+
+def test_count_is_balanced_across_papers(compiled):
+    _, cards = compiled
+    for count, want in [(2, [1, 1]), (4, [2, 2]), (6, [3, 3])]:
+        chosen = choose(cards, count, seed=3)
+        assert sorted(Counter(c.source for c in chosen).values()) == want
+        assert len({c.fact_id for c in chosen}) == count, "distinct facts come first"
+    odd = Counter(c.source for c in choose(cards, 5, seed=3))
+    assert sorted(odd.values()) == [2, 3]
+
+
+def test_count_reuses_a_fact_only_when_a_paper_runs_out_of_facts(compiled):
+    _, cards = compiled
+    chosen = choose(cards, 8, seed=1)
+    assert len({c.id for c in chosen}) == 8
+    assert len({c.fact_id for c in chosen}) == 6
+    assert Counter(c.source for c in chosen) == {"cafe": 4, "second": 4}
+
+
+def test_a_small_paper_gives_its_share_to_the_others(compiled):
+    _, cards = compiled
+    lopsided = [c for c in cards if c.source == "cafe" or c.fact == "throughput"]
+    chosen = choose(lopsided, 10, seed=0)
+    assert Counter(c.source for c in chosen) == {"cafe": 7, "second": 3}
+
+
+def test_count_larger_than_the_selection_is_an_error(compiled):
+    _, cards = compiled
+    with pytest.raises(InputError) as exc:
+        choose(cards, 19, seed=0)
+    assert str(exc.value) == "--count: asks for 19 questions but only 18 match the filters"
+
+
+def test_choice_depends_on_the_seed_and_only_on_it(compiled):
+    _, cards = compiled
+    runs = {tuple(c.id for c in choose(cards, 5, seed=s)) for s in range(8)}
+    assert len(runs) > 1
+    assert choose(cards, 5, seed=4) == choose(cards, 5, seed=4)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (Options(date=DAY, count=0), "--count: must be at least 1 (got 0)"),
+        (Options(date=DAY, variants=0), "--variants: must be 1 to 26 (got 0)"),
+        (Options(date=DAY, variants=27), "--variants: must be 1 to 26 (got 27)"),
+    ],
+)
+def test_bad_options_are_reported(compiled, options, message):
+    project, cards = compiled
+    with pytest.raises(InputError) as exc:
+        plan(project, cards, options)
+    assert str(exc.value) == message
+
+
+def test_single_handout_groups_questions_by_paper_in_source_order(compiled):
+    project, cards = compiled
+    (doc,) = plan(project, cards, Options(date=DAY, count=6))
+    assert [s.paper.id for s in doc.sections] == ["cafe", "second"]
+    assert [q.number for q in doc.questions] == [1, 2, 3, 4, 5, 6]
+    order = [c.id for c in cards]
+    ids = [q.card_id for q in doc.questions]
+    assert ids == sorted(ids, key=order.index)
+    assert [p.id for p in doc.papers] == ["cafe", "second"]
+    assert doc.papers[0].citation == (
+        "Zoë Müller, José Álvarez (2023). Café-Net: Learning → Faster. arXiv:2301.00001"
+    )
+    assert doc.title == "Reading Group"
+    assert doc.subtitle == "26 November 2026 · 6 questions"
+    assert doc.label == ""
+
+
+def test_shuffle_mixes_papers_in_one_section(compiled):
+    project, cards = compiled
+    (doc,) = plan(project, cards, Options(date=DAY, count=12, shuffle=True, seed=2))
+    assert len(doc.sections) == 1 and doc.sections[0].paper is None
+    sources = [q.paper.id for q in doc.questions]
+    assert sources != sorted(sources), "papers interleave"
+
+
+def test_only_the_papers_asked_about_are_listed(compiled):
+    project, cards = compiled
+    (doc,) = plan(project, select(cards, sources=["second"]), Options(date=DAY))
+    assert [p.id for p in doc.papers] == ["second"]
+    assert doc.papers[0].link == "https://example.org/second?a=1&b=2"
+
+
+def test_variants_share_questions_but_differ_in_order_and_options(compiled):
+    project, cards = compiled
+    docs = plan(project, cards, Options(date=DAY, count=6, variants=3, seed=7))
+    assert [d.variant for d in docs] == ["A", "B", "C"]
+    assert [d.label for d in docs] == ["Version A", "Version B", "Version C"]
+    orders = [tuple(q.card_id for q in d.questions) for d in docs]
+    assert len(set(orders)) == 3, "every variant has its own order"
+    assert len({frozenset(o) for o in orders}) == 1, "the same questions"
+    for doc in docs:
+        assert [s.paper.id for s in doc.sections] == ["cafe", "second"]
+        assert [q.number for q in doc.questions] == [1, 2, 3, 4, 5, 6]
+    by_variant = [{q.card_id: q.options for q in d.questions if q.options} for d in docs]
+    assert by_variant[0], "the selection holds multiple-choice questions"
+    assert any(
+        by_variant[0][cid] != other[cid] for other in by_variant[1:] for cid in by_variant[0]
+    ), "option order varies by variant"
+    for doc in docs:
+        for q in doc.questions:
+            if q.options:
+                assert sorted(q.options) == sorted(
+                    next(c.choices for c in cards if c.id == q.card_id)
+                )
+                assert q.options["ABCD".index(q.answer_letter)] == q.answer
+                assert q.key_answer == f"{q.answer_letter}) {q.answer}"
+
+
+def test_variants_differ_even_when_few_orders_exist(compiled):
+    project, cards = compiled
+    two = select(cards, sources=["cafe"], tags=["markup"])[:2]
+    docs = plan(project, two, Options(date=DAY, count=2, variants=2))
+    assert [q.card_id for q in docs[0].questions] != [q.card_id for q in docs[1].questions]
+
+
+def test_same_seed_same_plan_other_seed_other_plan(compiled):
+    project, cards = compiled
+    options = Options(date=DAY, count=6, variants=2, seed=11)
+    assert plan(project, cards, options) == plan(project, cards, options)
+    assert plan(project, cards, options) != plan(project, cards, replace(options, seed=12))
+
+
+def test_questions_carry_what_the_writers_print(compiled):
+    project, cards = compiled
+    (doc,) = plan(project, select(cards, sources=["cafe"]), Options(date=DAY, count=9))
+    by_id = {q.card_id: q for q in doc.questions}
+    cloze = by_id["cafe/encoder/cloze"]
+    assert cloze.style == "cloze"
+    assert cloze.answer == "the “résumé” encoder"
+    assert [s.hidden for s in cloze.cloze] == [True, False]
+    which = by_id["cafe/accuracy/which"]
+    assert which.style == "basic" and which.answer == "Café-Net" and not which.options
+    assert which.prompt == "Which model reaches ≥ 90% accuracy — without pretraining?"
+    assert which.evidence == (
+        "Café-Net, a model that reaches ≥ 90% accuracy — without pretraining",
+    )
+    choice = by_id["cafe/baseline/choice"]
+    assert choice.answer == "<script>alert(1)</script>" and len(choice.options) == 4
+
+
+def test_parts_split_off_the_key():
+    doc_parts = {
+        answers: [(suffix, d.show_questions, d.show_key) for suffix, d in parts(_doc(), answers)]
+        for answers in ("end", "separate", "none")
+    }
+    assert doc_parts == {
+        "end": [("", True, True)],
+        "separate": [("", True, False), ("-key", False, True)],
+        "none": [("", True, False)],
+    }
+
+
+def test_file_names_for_variants_and_keys():
+    out = Path("out/quiz.pdf")
+    assert file_name(out, "", "") == out
+    assert file_name(out, "", "-key") == Path("out/quiz-key.pdf")
+    assert file_name(out, "B", "") == Path("out/quiz-B.pdf")
+    assert file_name(out, "B", "-key") == Path("out/quiz-B-key.pdf")
+
+
+def _doc():
+    project, cards = compile_project(FIXTURE)
+    return plan(project, cards, Options(date=DAY))[0]
