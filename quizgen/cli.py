@@ -71,7 +71,7 @@ def check(path: Path | None, as_json: bool) -> None:
     """Validate sources and templates; report every problem as path:line: message."""
     from quizgen.project import check as run_check
 
-    report = run_check(path)
+    report = run_check(path, draw_choices=False)
     project = report.project
     counts = {
         "sources": len(project.sources) if project else 0,
@@ -130,21 +130,186 @@ def cards(
 
 
 @main.command()
-def build() -> None:
-    """Build an Anki package (.apkg) from the sources."""
-    raise click.UsageError("not yet implemented")
+@PATH_ARG
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Write the package here (default: dist/<deck>.apkg, creating dist/).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def build(path: Path | None, output: Path | None, as_json: bool) -> None:
+    """Build an Anki package (.apkg) from the sources.
+
+    Also records the build in quizgen.lock next to the sources: commit it. Re-importing a
+    later build updates changed notes in place and keeps their review history; cards removed
+    from the sources stay in the package, tagged quizgen::retired.
+    """
+    import contextlib
+    import time
+
+    from quizgen.anki import build as build_package
+    from quizgen.errors import display_path
+    from quizgen.project import compile_project
+
+    status: Any = contextlib.nullcontext()
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        status = Console(stderr=True).status("Building the Anki package...")
+    try:
+        with status:
+            project, all_cards = compile_project(path)
+            result = build_package(project, all_cards, output, now=time.time())
+    except InputError as exc:
+        fail(exc)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    click.secho(
+        f"wrote {display_path(result.output)}: {result.notes} notes, {result.cards} cards",
+        fg="green" if use_color() else None,
+    )
+    click.echo(
+        f"since the last build: {result.new} new, {result.changed} changed, "
+        f"{result.unchanged} unchanged, {result.retired} retired"
+    )
+    if result.retired:
+        click.echo("retired notes are tagged quizgen::retired: search for that tag in Anki")
+    if result.lock_written:
+        click.echo(f"recorded in {display_path(result.lock)}: commit it with the sources")
+
+
+def _state_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--state",
+        type=click.Path(path_type=Path, dir_okay=False),
+        envvar="QUIZGEN_STATE",
+        help="Review history file (default: reviews.sqlite3 in the user data folder; "
+        "env QUIZGEN_STATE).",
+    )(func)
+
+
+def _now_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--now ISO-TIME freezes the clock: for tests and reproducible demos."""
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+        from datetime import datetime
+
+        if value is None:
+            return None
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter("expected an ISO time like 2026-11-26T09:00+00:00") from None
+        return when if when.tzinfo else when.astimezone()
+
+    return click.option("--now", hidden=True, callback=parse)(func)
 
 
 @main.command()
-def quiz() -> None:
-    """Study due cards in the terminal, scheduled with FSRS."""
-    raise click.UsageError("not yet implemented")
+@PATH_ARG
+@filter_options
+@click.option(
+    "--new", "new_limit", type=click.IntRange(min=0), default=20, show_default=True,
+    help="New cards to introduce per day.",
+)  # fmt: skip
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=200, show_default=True,
+    help="Stop after this many answers.",
+)  # fmt: skip
+@click.option(
+    "--mode", type=click.Choice(["type", "flip"]), default="type", show_default=True,
+    help="type: type the answer (or pick a choice); flip: recall it, show it, rate yourself.",
+)  # fmt: skip
+@click.option(
+    "--retention", type=click.FloatRange(0.7, 0.99), default=0.9, show_default=True,
+    help="Desired retention: the chance of recall FSRS schedules each review for.",
+)  # fmt: skip
+@_state_option
+@_now_option
+def quiz(
+    path: Path | None,
+    sources: tuple[str, ...],
+    kinds: tuple[str, ...],
+    tags: tuple[str, ...],
+    new_limit: int,
+    limit: int,
+    mode: str,
+    retention: float,
+    state: Path | None,
+    now: Any,
+) -> None:
+    """Study due cards in the terminal, scheduled with FSRS.
+
+    Due cards come first, then new ones. Type the answer (checked leniently), pick a choice
+    with 1-4 or a-d, then rate yourself 1-4 (Again, Hard, Good, Easy) or press Enter to take
+    the proposed rating. Every answer is saved at once; stop with Ctrl-C or Ctrl-D. When stdin
+    is not a terminal, answers are read one per line. See docs/quiz.md.
+    """
+    from quizgen.quiz import frozen_clock, run_quiz, system_clock
+
+    try:
+        code = run_quiz(
+            path,
+            state=state,
+            sources=sources,
+            kinds=kinds,
+            tags=tags,
+            new_limit=new_limit,
+            limit=limit,
+            mode=mode,
+            retention=retention,
+            clock=frozen_clock(now) if now else system_clock,
+            color=use_color(),
+        )
+    except InputError as exc:
+        fail(exc)
+    sys.exit(code)
 
 
 @main.command()
-def stats() -> None:
-    """Show review statistics and a due forecast."""
-    raise click.UsageError("not yet implemented")
+@PATH_ARG
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@_state_option
+@_now_option
+def stats(
+    path: Path | None,
+    sources: tuple[str, ...],
+    kinds: tuple[str, ...],
+    tags: tuple[str, ...],
+    as_json: bool,
+    state: Path | None,
+    now: Any,
+) -> None:
+    """Show review statistics and a due forecast.
+
+    Cards by phase (new, learning, review, relearning), retention so far, and the cards due
+    each day for the next 30 days, drawn as a chart. Reads the review history, never writes it.
+    """
+    from quizgen.quiz import system_clock
+    from quizgen.stats import gather, render, to_dict
+
+    try:
+        report = gather(
+            path, state=state, now=now or system_clock(), sources=sources, kinds=kinds, tags=tags
+        )
+    except InputError as exc:
+        fail(exc)
+    if as_json:
+        emit_json(to_dict(report))
+        return
+    color = use_color()
+    colors = {"head": {"bold": True}, "muted": {"dim": True}, "bar": {"fg": "cyan"}}
+
+    def paint(text: str, style: str) -> str:
+        return click.style(text, **colors[style]) if color else text  # type: ignore[arg-type]
+
+    fancy = (sys.stdout.encoding or "").lower().replace("-", "") == "utf8"
+    for line in render(report, fancy=fancy, paint=paint):
+        click.echo(line)
 
 
 @main.command()

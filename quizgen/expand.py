@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections import defaultdict
 
 from quizgen.errors import Problem
 from quizgen.model import Card, CardTemplate, Fact, FieldValue, Kind, Project, Source
 from quizgen.template import Segment
-from quizgen.text import fold, join_list, squash
+from quizgen.text import fold, join_list
 
 BLANK = "[...]"
+_EIGHT_WORDS = struct.Struct(">8I")
 
 
 def card_draws(card_id: str, count: int) -> list[int]:
@@ -20,11 +22,8 @@ def card_draws(card_id: str, count: int) -> list[int]:
     cheaper than seeding a random.Random per card, which matters at tens of thousands of cards.
     """
     out: list[int] = []
-    block = 0
-    while len(out) < count:
-        digest = hashlib.sha256(f"{card_id}#{block}".encode()).digest()
-        out.extend(int.from_bytes(digest[i : i + 4], "big") for i in range(0, 32, 4))
-        block += 1
+    for block in range((count + 7) // 8):
+        out.extend(_EIGHT_WORDS.unpack(hashlib.sha256(f"{card_id}#{block}".encode()).digest()))
     return out[:count]
 
 
@@ -59,68 +58,69 @@ def _distractor_pools(project: Project) -> dict[tuple[str, str], list[tuple[str,
 
 
 def _make_card(
-    source: Source, fact: Fact, kind: Kind, template: CardTemplate, texts: dict[str, str]
+    source: Source,
+    fact: Fact,
+    kind: Kind,
+    template: CardTemplate,
+    texts: dict[str, str],
+    choices: tuple[str, ...],
 ) -> Card:
-    card_id = f"{source.id}/{fact.id}/{template.id}"
     answer_value = fact.values[template.answer]
-    items = (answer_value,) if isinstance(answer_value, str) else answer_value
-    common = dict(
-        id=card_id,
+    cloze: tuple[Segment, ...] = ()
+    if template.cloze is not None:
+        runs = template.cloze.split(texts, template.hide_set)
+        runs[0] = runs[0].lstrip()
+        runs[-1] = runs[-1].rstrip()
+        cloze = tuple(Segment(text, i % 2 == 1) for i, text in enumerate(runs) if text)
+        runs[1::2] = [BLANK] * (len(runs) // 2)
+        front = "".join(runs)
+        back = "".join(s.text for s in cloze)
+    else:
+        assert template.front is not None and template.back is not None
+        front = template.front.render(texts)
+        back = template.back.render(texts)
+    return Card(
+        id=f"{source.id}/{fact.id}/{template.id}",
         source=source.id,
         fact=fact.id,
         template=template.id,
         kind=kind.name,
+        front=front,
+        back=back,
         answer=texts[template.answer],
-        answer_items=tuple(items),
+        answer_items=(answer_value,) if isinstance(answer_value, str) else answer_value,
         evidence=fact.evidence,
         tags=(source.id, kind.name, *fact.tags),
         note=fact.note,
+        cloze=cloze,
+        choices=choices,
         typed=template.typed,
     )
-    if template.cloze is not None:
-        segments = _merge(template.cloze.segments(texts, frozenset(template.hide)))
-        front = squash("".join(BLANK if s.hidden else s.text for s in segments))
-        back = squash("".join(s.text for s in segments))
-        return Card(front=front, back=back, cloze=tuple(segments), **common)  # type: ignore[arg-type]
-    assert template.front is not None and template.back is not None
-    return Card(
-        front=template.front.render(texts),
-        back=template.back.render(texts),
-        **common,  # type: ignore[arg-type]
-    )
 
 
-def _merge(segments: list[Segment]) -> list[Segment]:
-    """Join neighbouring visible runs so each output sees text, blank, text."""
-    merged: list[Segment] = []
-    for seg in segments:
-        if merged and not seg.hidden and not merged[-1].hidden:
-            merged[-1] = Segment(merged[-1].text + seg.text)
-        else:
-            merged.append(seg)
-    return merged
+def _choices(card_id: str, answer: str, count: int, pool: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The options of a multiple-choice card: the answer plus count-1 distractors drawn from
+    `pool` by the card's id, in an order also drawn from it; None when the pool is too small.
 
-
-def _with_choices(card: Card, template: CardTemplate, pool: list[tuple[str, str]]) -> Card | None:
-    """The card with its options: the answer plus distractors drawn from `pool` by the card's
-    seed. Sampling one more index than needed and dropping the right answer keeps this O(choices)
-    however large the pool is (the pool holds each answer once)."""
-    wanted = template.choices - 1
-    right = fold(card.answer)
-    if len(pool) - 1 < wanted:  # the pool holds this card's own answer too
-        return None
+    The pool holds each distinct answer once, this card's own among them, so drawing one index
+    more than needed and dropping the right answer keeps this O(count) for any pool size.
+    The caller makes sure the pool holds at least `count` answers."""
+    wanted = count - 1
+    right = fold(answer)
     take = min(len(pool), wanted + 1)
-    draws = card_draws(card.id, take + template.choices)
+    draws = card_draws(card_id, take + count)
     picks = pick_distinct(len(pool), take, draws)
-    distractors = [pool[i][1] for i in picks if pool[i][0] != right][:wanted]
-    candidates = [*distractors, card.answer]
-    order = pick_distinct(len(candidates), len(candidates), draws[take:])
-    options = [candidates[i] for i in order]
-    return Card(**{**card.__dict__, "choices": tuple(options)})
+    candidates = [pool[i][1] for i in picks if pool[i][0] != right][:wanted]
+    candidates.append(answer)
+    return tuple(candidates[i] for i in pick_distinct(count, count, draws[take:]))
 
 
-def expand(project: Project) -> tuple[list[Card], list[Problem]]:
-    """Every card the project makes, in a stable order, and every problem expansion finds."""
+def expand(project: Project, *, draw_choices: bool = True) -> tuple[list[Card], list[Problem]]:
+    """Every card the project makes, in a stable order, and every problem expansion finds.
+
+    With draw_choices=False (what `check` needs) multiple-choice cards come without their
+    options: whether a template has enough distractors depends only on the size of its pool,
+    which is still checked, and drawing 10,000s of option sets is most of expansion's time."""
     problems: list[Problem] = []
     cards: list[Card] = []
     pools = _distractor_pools(project)
@@ -128,64 +128,52 @@ def expand(project: Project) -> tuple[list[Card], list[Problem]]:
     short_of: dict[tuple[str, str], int] = {}
     questions: dict[str, str] = {}
 
+    def problem(fact: Fact, message: str) -> None:
+        problems.append(Problem(fact.path, fact.line, message))
+
     for source in project.sources:
         for fact in source.facts:
             kind = project.kinds[fact.kind]
             texts = _render_values(fact.values)
-            made = 0
-            for template in kind.templates:
-                if not all(name in texts for name in template.required_fields):
-                    continue
+            present = texts.keys()
+            applicable = [t for t in kind.templates if present >= t.required_set]
+            if not applicable:
+                problem(
+                    fact,
+                    f"fact '{source.id}/{fact.id}' yields no card: no template of kind "
+                    f"'{kind.name}' applies to the fields it has",
+                )
+            for template in applicable:
                 used[kind.name, template.id] += 1
-                card = _make_card(source, fact, kind, template, texts)
+                style = "cloze" if template.cloze else "choice" if template.choices else "basic"
+                choices: tuple[str, ...] = ()
+                card_id = f"{source.id}/{fact.id}/{template.id}"
                 if template.choices:
                     pool = pools.get((kind.name, template.answer), [])
-                    with_choices = _with_choices(card, template, pool)
-                    if with_choices is None:
+                    if len(pool) - 1 < template.choices - 1:  # the pool has this answer too
                         short_of[kind.name, template.id] = len(pool) - 1
                         continue
-                    card = with_choices
+                    if draw_choices:
+                        choices = _choices(card_id, texts[template.answer], template.choices, pool)
+                card = _make_card(source, fact, kind, template, texts, choices)
                 if not card.front or not card.back:
-                    problems.append(
-                        Problem(
-                            fact.path,
-                            fact.line,
-                            f"card {card.id} renders an empty question or answer",
-                        )
-                    )
+                    problem(fact, f"card {card.id} renders an empty question or answer")
                     continue
                 if template.cloze is not None and not any(s.hidden for s in card.cloze):
-                    problems.append(
-                        Problem(
-                            fact.path, fact.line, f"card {card.id} is a cloze that hides nothing"
-                        )
-                    )
+                    problem(fact, f"card {card.id} is a cloze that hides nothing")
                     continue
-                question = squash(" | ".join((card.front, *card.choices)).casefold())
+                # Two cards of one style asking the same thing: a student cannot tell which
+                # answer is wanted (multiple-choice options don't make the question different).
+                question = f"{style}:{card.front.casefold()}"
                 if question in questions:
-                    problems.append(
-                        Problem(
-                            fact.path,
-                            fact.line,
-                            f"card {card.id} asks the same question as {questions[question]}: "
-                            f'"{card.front}"',
-                        )
+                    problem(
+                        fact,
+                        f"card {card.id} asks the same question as {questions[question]}: "
+                        f'"{card.front}"',
                     )
                     continue
                 questions[question] = card.id
                 cards.append(card)
-                made += 1
-            if made == 0 and not any(
-                all(n in texts for n in t.required_fields) for t in kind.templates
-            ):
-                problems.append(
-                    Problem(
-                        fact.path,
-                        fact.line,
-                        f"fact '{source.id}/{fact.id}' yields no card: no template of kind "
-                        f"'{kind.name}' applies to the fields it has",
-                    )
-                )
 
     for kind in project.kinds.values():
         for template in kind.templates:

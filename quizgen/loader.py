@@ -286,7 +286,10 @@ def _field_value(c: _Collector, fact: YamlMap, spec: FieldSpec, where: str) -> F
             isinstance(value, YamlSeq)
             and value
             and all(
-                isinstance(v, (str, int, float)) and not isinstance(v, bool) and squash(str(v))
+                isinstance(v, (str, int, float))
+                and not isinstance(v, bool)
+                and squash(str(v))
+                and "\0" not in str(v)
                 for v in value
             )
         ):
@@ -299,6 +302,9 @@ def _field_value(c: _Collector, fact: YamlMap, spec: FieldSpec, where: str) -> F
     text = squash(str(value))
     if not text:
         c.add(line, f"'{spec.name}' of {where} is empty")
+        return None
+    if "\0" in text:
+        c.add(line, f"'{spec.name}' of {where} contains a NUL character")
         return None
     return text
 

@@ -47,6 +47,14 @@ class CardTemplate:
         names[self.answer] = None
         return tuple(names)
 
+    @cached_property
+    def required_set(self) -> frozenset[str]:
+        return frozenset(self.required_fields)
+
+    @cached_property
+    def hide_set(self) -> frozenset[str]:
+        return frozenset(self.hide)
+
 
 @dataclass(frozen=True)
 class Kind:

@@ -33,9 +33,9 @@ class Field:
 class Group:
     parts: tuple[str | Field, ...]
 
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.parts if isinstance(p, Field))
+    @cached_property
+    def fields(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.parts if isinstance(p, Field))
 
 
 Part = str | Field | Group
@@ -64,7 +64,7 @@ class Template:
             if isinstance(part, Field):
                 seen[part.name] = None
             elif isinstance(part, Group):
-                seen.update(dict.fromkeys(part.fields))
+                seen.update(dict.fromkeys(p.name for p in part.parts if isinstance(p, Field)))
         return tuple(seen)
 
     @cached_property
@@ -75,9 +75,8 @@ class Template:
     def segments(
         self, values: Mapping[str, str], hidden: frozenset[str] = frozenset()
     ) -> list[Segment]:
-        """Render with `values` (absent or empty means missing); fields in `hidden` come out as
-        hidden segments. A missing required field renders as nothing: callers check
-        `required_fields` first."""
+        """Render with `values`, which holds exactly the fields present (none empty); fields in
+        `hidden` come out as hidden segments. Callers check `required_fields` first."""
         out: list[Segment] = []
 
         def emit(part: str | Field) -> None:
@@ -88,43 +87,68 @@ class Template:
             elif part:
                 out.append(Segment(part))
 
+        present = values.keys()
         for part in self.parts:
             if isinstance(part, Group):
-                if all(values.get(name) for name in part.fields):
+                if present >= part.fields:
                     for inner in part.parts:
                         emit(inner)
             else:
                 emit(part)
         return out
 
+    def split(self, values: Mapping[str, str], hidden: frozenset[str]) -> list[str]:
+        """Render as alternating runs, visible first: [text, hidden, text, hidden, ...].
+
+        Like `render`, compiled once per combination of optional parts and hidden fields. The
+        separator is NUL, which the loader refuses in field values."""
+        present = values.keys()
+        key = (tuple(present >= names for names in self._group_fields), hidden)
+        fmt = self._split_formats.get(key)
+        if fmt is None:
+            fmt = self._compile(key[0], hidden)
+            self._split_formats[key] = fmt
+        return fmt.format_map(values).split("\0")
+
+    def _compile(self, mask: tuple[bool, ...], hidden: frozenset[str] = frozenset()) -> str:
+        present = iter(mask)
+        pieces: list[str | Field] = []
+        for part in self.parts:
+            if isinstance(part, Group):
+                if next(present):
+                    pieces.extend(part.parts)
+            else:
+                pieces.append(part)
+        out = []
+        for p in pieces:
+            if isinstance(p, Field):
+                out.append("\0{" + p.name + "}\0" if p.name in hidden else "{" + p.name + "}")
+            else:
+                out.append(p.replace("{", "{{").replace("}", "}}"))
+        return "".join(out)
+
     def render(self, values: Mapping[str, str]) -> str:
         """Render to plain text. Each combination of optional parts present compiles once to a
         str.format string of bare field names (validated by `parse`), so rendering many facts
         runs at C speed."""
-        groups = tuple(p for p in self.parts if isinstance(p, Group))
-        mask = tuple(all(values.get(n) for n in g.fields) for g in groups)
+        present = values.keys()
+        mask = tuple(present >= names for names in self._group_fields)
         fmt = self._formats.get(mask)
         if fmt is None:
-            present = iter(mask)
-            pieces: list[str | Field] = []
-            for part in self.parts:
-                if isinstance(part, Group):
-                    if next(present):
-                        pieces.extend(part.parts)
-                else:
-                    pieces.append(part)
-            fmt = "".join(
-                "{" + p.name + "}"
-                if isinstance(p, Field)
-                else p.replace("{", "{{").replace("}", "}}")
-                for p in pieces
-            )
-            self._formats[mask] = fmt
+            fmt = self._formats[mask] = self._compile(mask)
         return fmt.format_map(values).strip()
 
     @cached_property
     def _formats(self) -> dict[tuple[bool, ...], str]:
         return {}
+
+    @cached_property
+    def _split_formats(self) -> dict[tuple[tuple[bool, ...], frozenset[str]], str]:
+        return {}
+
+    @cached_property
+    def _group_fields(self) -> tuple[frozenset[str], ...]:
+        return tuple(frozenset(p.fields) for p in self.parts if isinstance(p, Group))
 
 
 def parse(source: str) -> Template:

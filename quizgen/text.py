@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_WS = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s%]")
 
 
 def squash(text: str) -> str:
     """Collapse every run of whitespace to one space and strip the ends."""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def fold(text: str) -> str:

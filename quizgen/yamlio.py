@@ -50,46 +50,91 @@ class _DuplicateKey(Exception):
         self.line = line
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    # Only mappings and sequences have children, and both are built here. A child node that
-    # was already constructed is an alias (the composer hands back the anchored node), so each
-    # child is checked before it is built; no other hook is needed, which keeps loading fast.
-    def _child(self, node: yaml.Node) -> Any:
-        if node in self.constructed_objects:
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Builder:
+    """Turns the composed node graph into YamlMap / YamlSeq / scalars.
+
+    PyYAML's generic constructor (generators, recursion bookkeeping) costs more than parsing
+    itself; source files only hold maps, lists and scalars, so this walks the nodes directly and
+    hands every non-string scalar (ints, floats, dates, ...) to the safe constructor. A node met
+    twice is an alias: the composer hands back the anchored node itself.
+    """
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.seen: set[int] = set()
+
+    def build(self, node: yaml.Node) -> Any:
+        if id(node) in self.seen:
             raise _AliasError(node.start_mark.line + 1)
-        return self.construct_object(node)
+        self.seen.add(id(node))
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _MAP:
+            data = YamlMap()
+            data.line = node.start_mark.line + 1
+            lines: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                line = key_node.start_mark.line + 1
+                if key_node.tag == _MERGE:
+                    raise _AliasError(line)
+                key = self.build(key_node)
+                if isinstance(key, (YamlMap, YamlSeq)):
+                    raise _SyntaxError("a key must be a plain value", line)
+                if key in data:
+                    raise _DuplicateKey(key, line)
+                data[key] = self.build(value_node)
+                lines[key] = line
+            data.key_lines = lines
+            return data
+        if tag == _SEQ:
+            seq = YamlSeq(self.build(child) for child in node.value)
+            seq.line = node.start_mark.line + 1
+            seq.item_lines = [child.start_mark.line + 1 for child in node.value]
+            return seq
+        if not isinstance(node, yaml.ScalarNode):
+            raise _SyntaxError(f"unsupported YAML type {tag}", node.start_mark.line + 1)
+        return self.loader.construct_object(node)
 
-    def _map(self, node: yaml.MappingNode) -> Any:
-        data = YamlMap()
-        data.line = node.start_mark.line + 1
-        data.key_lines = {}
-        yield data
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _AliasError(key_node.start_mark.line + 1)
-            key = self._child(key_node)
-            line = key_node.start_mark.line + 1
-            try:
-                hash(key)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a key must be a plain value", key_node.start_mark
-                ) from None
-            if key in data:
-                raise _DuplicateKey(key, line)
-            data[key] = self._child(value_node)
-            data.key_lines[key] = line
 
-    def _seq(self, node: yaml.SequenceNode) -> Any:
-        data = YamlSeq()
-        data.line = node.start_mark.line + 1
-        data.item_lines = [child.start_mark.line + 1 for child in node.value]
-        yield data
-        data.extend(self._child(child) for child in node.value)
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader with a leaner resolver: the composer asks it for the tag of every node,
+    and the general version (path resolvers, list concatenation per call) dominates parsing.
+    Same answers: the safe loader's implicit resolvers, tried in the same order."""
+
+    _by_first = {
+        first: tuple(resolvers)
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+        if first is not None
+    }
+    assert None not in _BaseLoader.yaml_implicit_resolvers
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self._by_first.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag  # type: ignore[no-any-return]
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader._map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader._seq)
+class _SyntaxError(Exception):
+    def __init__(self, message: str, line: int) -> None:
+        self.message = message
+        self.line = line
 
 
 def read_text(path: Path) -> str:
@@ -122,13 +167,16 @@ def load_yaml(path: Path) -> Any:
         raise InputError.single(path, "file is empty")
     loader = _Loader(text)
     try:
-        document = loader.get_single_data()
+        node = loader.get_single_node()
+        document = _Builder(loader).build(node) if node is not None else None
     except _AliasError as exc:
         raise InputError.single(
             path, "YAML anchors and aliases are not supported", exc.line
         ) from None
     except _DuplicateKey as exc:
         raise InputError.single(path, f"duplicate key {exc.key!r}", exc.line) from None
+    except _SyntaxError as exc:
+        raise InputError.single(path, exc.message, exc.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
