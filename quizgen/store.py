@@ -1,0 +1,525 @@
+"""The review store: every card's scheduling memory and every review, in one SQLite file.
+
+The only module that touches SQLite. The file is marked with an application id and a schema
+version (PRAGMA application_id / user_version) and upgraded in place by numbered migrations.
+It runs in WAL mode with synchronous=FULL, and each answer is one IMMEDIATE transaction, so a
+crash, a closed terminal or `kill -9` loses at most the answer being typed, and two sessions on
+one file wait for each other (busy timeout) instead of failing or losing reviews.
+
+A file that is not ours (another program's database, not a database at all, damaged, or from a
+newer quizgen) is refused with a one-line message and never written to.
+
+History is keyed by card id, never by text; rows of cards that left the sources stay in the file
+(hidden from sessions and counted by `quizgen stats`) and come back if the card does.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from quizgen.errors import InputError, Problem
+from quizgen.scheduler import Memory, Phase
+
+APPLICATION_ID = 0x717A6731  # "qzg1": tells our files from every other SQLite database
+BUSY_TIMEOUT = 10.0  # seconds to wait for another session's write before giving up
+STATE_FILE = "reviews.sqlite3"
+_HEADER = b"SQLite format 3\x00"
+_CHUNK = 500  # ids per `IN (...)` query, under SQLite's variable limit
+
+# Each entry upgrades the schema by one version; never edit one that has shipped, add another.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # v1: cards with their FSRS memory, and the review log.
+    (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE cards (
+            id TEXT PRIMARY KEY,          -- source/fact/template
+            phase INTEGER NOT NULL,       -- 1 learning, 2 review, 3 relearning
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due TEXT NOT NULL,            -- ISO 8601 UTC, fixed width, so text order = time order
+            last_review TEXT,
+            reps INTEGER NOT NULL,
+            lapses INTEGER NOT NULL
+        )""",
+        """CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            rating INTEGER NOT NULL,      -- 1 again, 2 hard, 3 good, 4 easy
+            phase INTEGER NOT NULL,       -- the card's phase before this review; 0 = new
+            duration_ms INTEGER,
+            answer TEXT                   -- what the student typed or chose
+        )""",
+    ),
+    # v2: remember each card's text (to flag edited cards) and when it was first studied (for
+    # the daily new-card limit); backfill `introduced` from the review log.
+    (
+        "ALTER TABLE cards ADD COLUMN text_hash TEXT",
+        "ALTER TABLE cards ADD COLUMN introduced TEXT",
+        "ALTER TABLE reviews ADD COLUMN text_hash TEXT",
+        """UPDATE cards SET introduced = COALESCE(
+            (SELECT MIN(reviewed_at) FROM reviews WHERE reviews.card_id = cards.id),
+            last_review)""",
+    ),
+    # v3: indexes, so that starting a session reads only what it shows, however long the history.
+    (
+        "CREATE INDEX cards_by_due ON cards (due)",
+        "CREATE INDEX cards_by_introduced ON cards (introduced)",
+        "CREATE INDEX reviews_by_card ON reviews (card_id, reviewed_at)",
+        "CREATE INDEX reviews_by_time ON reviews (reviewed_at)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(InputError):
+    """The review store cannot be used; the message says why and what to do."""
+
+    @classmethod
+    def at(cls, path: str | os.PathLike[str], message: str) -> StoreError:
+        return cls([Problem(str(path), 0, message)])
+
+
+def default_path() -> Path:
+    """reviews.sqlite3 in the platform's per-user data folder (e.g. ~/.local/share/quizgen)."""
+    from platformdirs import user_data_path
+
+    return user_data_path("quizgen", appauthor=False) / STATE_FILE
+
+
+def to_text(when: datetime) -> str:
+    """A fixed-width UTC timestamp, so that comparing the text compares the times."""
+    if when.tzinfo is None:
+        raise ValueError("times must be timezone-aware")
+    return when.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def from_text(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the store holds about one card: its memory and the text it had when last reviewed."""
+
+    memory: Memory
+    text_hash: str | None
+    introduced: datetime | None
+
+
+@dataclass(frozen=True)
+class CardTotals:
+    """Per-card review counts, for statistics."""
+
+    reviews: int
+    graded: int  # reviews made while the card was in the review phase
+    passed: int  # ... of which not rated Again
+    recent_graded: int  # the same two, since a given time
+    recent_passed: int
+    today: int
+
+
+_CARD_COLUMNS = (
+    "id, phase, step, stability, difficulty, due, last_review, reps, lapses, text_hash, introduced"
+)
+
+
+def _entry(row: tuple) -> Entry:  # type: ignore[type-arg]
+    _, phase, step, stability, difficulty, due, last, reps, lapses, text_hash, introduced = row
+    memory = Memory(
+        phase=Phase(phase),
+        due=from_text(due),
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        last_review=from_text(last) if last else None,
+        reps=reps,
+        lapses=lapses,
+    )
+    return Entry(memory, text_hash, from_text(introduced) if introduced else None)
+
+
+def _describe(path: Path, exc: sqlite3.Error) -> StoreError:
+    """Turn an SQLite error into a message a student can act on."""
+    text = str(exc).lower()
+    keep = "quizgen has not changed it"
+    if "locked" in text or "busy" in text:
+        msg = "review store is locked by another program; close it (or the other quiz) and retry"
+    elif "not a database" in text or "encrypted" in text:
+        msg = f"not a quizgen review store (not an SQLite database); {keep}"
+    elif "malformed" in text or "corrupt" in text:
+        msg = (
+            f"review store is damaged ({exc}); {keep}: restore a backup, "
+            "or move it away to start afresh"
+        )
+    elif "readonly" in text or "read-only" in text:
+        msg = "review store is read-only; quizgen needs to write to it"
+    elif "unable to open" in text:
+        msg = "cannot open the review store here (check the folder exists and is writable)"
+    else:
+        msg = f"review store error: {exc}"
+    return StoreError.at(path, msg)
+
+
+class Store:
+    """An open review store. Use `Store.open` (or `Store.open_existing`), and close it after."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, timeout: float = BUSY_TIMEOUT) -> Store:
+        """Open the store at `path`, creating it (and upgrading an older one) when needed."""
+        store = cls._connect(path, timeout, create=True)
+        assert store is not None
+        return store
+
+    @classmethod
+    def open_existing(cls, path: Path, *, timeout: float = BUSY_TIMEOUT) -> Store | None:
+        """The store at `path`, or None when there is no file yet (nothing is created)."""
+        return cls._connect(path, timeout, create=False)
+
+    @classmethod
+    def _connect(cls, path: Path, timeout: float, create: bool) -> Store | None:
+        path = Path(path)
+        if path.is_dir():
+            raise StoreError.at(path, "is a folder; give a file for the review store")
+        if path.exists():
+            _check_header(path)
+        elif not create:
+            return None
+        elif not path.parent.is_dir():
+            raise StoreError.at(path.parent, "folder for the review store does not exist")
+        try:
+            # isolation_level=None: no implicit transactions; every write says BEGIN itself.
+            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _describe(path, exc) from None
+        store = cls(path, conn)
+        try:
+            store._prepare()
+        except StoreError:
+            conn.close()
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise _describe(path, exc) from None
+        return store
+
+    def _prepare(self) -> None:
+        """Recognise the file, switch it to WAL, and bring its schema up to date."""
+        conn = self.conn
+        app_id, version = _identity(conn)
+        if app_id != APPLICATION_ID and (version or _has_tables(conn)):
+            raise StoreError.at(
+                self.path,
+                "is an SQLite database but not a quizgen review store; quizgen has not "
+                "changed it (give another --state file)",
+            )
+        if version > SCHEMA_VERSION:
+            raise self._too_new(version)
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if version and not {"meta", "cards", "reviews"} <= tables:
+            raise StoreError.at(
+                self.path,
+                "review store is damaged (tables are missing); quizgen has not changed it: "
+                "restore a backup, or move it away to start afresh",
+            )
+        if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            raise StoreError.at(self.path, "cannot switch the review store to WAL mode")
+        conn.execute("PRAGMA synchronous = FULL")
+        if version < SCHEMA_VERSION:
+            self._migrate()
+
+    def _too_new(self, version: int) -> StoreError:
+        return StoreError.at(
+            self.path,
+            f"review store has schema v{version}, newer than this quizgen knows "
+            f"(v{SCHEMA_VERSION}); upgrade quizgen",
+        )
+
+    def _migrate(self) -> None:
+        with self._write():
+            # Re-read inside the lock: another session may have migrated meanwhile.
+            app_id, version = _identity(self.conn)
+            if version > SCHEMA_VERSION:
+                raise self._too_new(version)
+            if version == 0:
+                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[number - 1]:
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+
+    @property
+    def version(self) -> int:
+        return _identity(self.conn)[1]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions --------------------------------------------------------------------------
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise _describe(self.path, exc) from None
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One IMMEDIATE transaction: takes the write lock first (waiting up to the busy
+        timeout), so concurrent sessions serialise instead of failing half-way."""
+        with self._guard():
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, card_id: str) -> Entry | None:
+        with self._guard():
+            row = self.conn.execute(
+                f"SELECT {_CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)
+            ).fetchone()
+        return _entry(row) if row else None
+
+    def entries(self, ids: Iterable[str]) -> dict[str, Entry]:
+        """The entries of those of `ids` that have been studied."""
+        found: dict[str, Entry] = {}
+        with self._guard():
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                rows = self.conn.execute(
+                    f"SELECT {_CARD_COLUMNS} FROM cards WHERE id IN ({marks})", chunk
+                )
+                found.update((row[0], _entry(row)) for row in rows)
+        return found
+
+    def due(
+        self, now: datetime, wanted: Callable[[str], bool], limit: int
+    ) -> list[tuple[str, Entry]]:
+        """Up to `limit` wanted cards due at `now`, most overdue first (reads only those)."""
+        found: list[tuple[str, Entry]] = []
+        if limit <= 0:
+            return found
+        with self._guard():
+            cursor = self.conn.execute(
+                f"SELECT {_CARD_COLUMNS} FROM cards WHERE due <= ? ORDER BY due, id",
+                (to_text(now),),
+            )
+            try:
+                for row in cursor:
+                    if wanted(row[0]):
+                        found.append((row[0], _entry(row)))
+                        if len(found) >= limit:
+                            break
+            finally:
+                cursor.close()
+        return found
+
+    def next_due(self, after: datetime, wanted: Callable[[str], bool]) -> datetime | None:
+        """When the first wanted card falls due after `after`, if any."""
+        with self._guard():
+            cursor = self.conn.execute(
+                "SELECT id, due FROM cards WHERE due > ? ORDER BY due", (to_text(after),)
+            )
+            try:
+                for card_id, due in cursor:
+                    if wanted(card_id):
+                        return from_text(due)
+            finally:
+                cursor.close()
+        return None
+
+    def unseen(self, ids: Iterable[str], limit: int) -> list[str]:
+        """The first `limit` of `ids` (in their order) never studied."""
+        fresh: list[str] = []
+        if limit <= 0:
+            return fresh
+        with self._guard():
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                known = {
+                    row[0]
+                    for row in self.conn.execute(
+                        f"SELECT id FROM cards WHERE id IN ({marks})", chunk
+                    )
+                }
+                fresh.extend(i for i in chunk if i not in known)
+                if len(fresh) >= limit:
+                    break
+        return fresh[:limit]
+
+    def introduced_since(self, since: datetime) -> int:
+        """How many cards were studied for the first time at or after `since`."""
+        with self._guard():
+            return int(
+                self.conn.execute(
+                    "SELECT COUNT(*) FROM cards WHERE introduced >= ?", (to_text(since),)
+                ).fetchone()[0]
+            )
+
+    def all_entries(self) -> Iterator[tuple[str, Entry]]:
+        """Every card ever studied (statistics read them all; sessions never do)."""
+        with self._guard():
+            rows = self.conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards").fetchall()
+        for row in rows:
+            yield row[0], _entry(row)
+
+    def totals(self, recent: datetime, today: datetime) -> dict[str, CardTotals]:
+        """Review counts per card: all, graded (in review phase), passed, and recent ones."""
+        r, t = to_text(recent), to_text(today)
+        with self._guard():
+            rows = self.conn.execute(
+                """SELECT card_id, COUNT(*),
+                       SUM(phase = 2), SUM(phase = 2 AND rating > 1),
+                       SUM(phase = 2 AND reviewed_at >= ?),
+                       SUM(phase = 2 AND rating > 1 AND reviewed_at >= ?),
+                       SUM(reviewed_at >= ?)
+                   FROM reviews GROUP BY card_id""",
+                (r, r, t),
+            ).fetchall()
+        return {row[0]: CardTotals(*row[1:]) for row in rows}
+
+    def reviews(self, card_id: str) -> list[tuple[datetime, int, Phase, str | None]]:
+        """One card's reviews, oldest first: (time, rating, phase before, answer)."""
+        with self._guard():
+            rows = self.conn.execute(
+                "SELECT reviewed_at, rating, phase, answer FROM reviews "
+                "WHERE card_id = ? ORDER BY reviewed_at, id",
+                (card_id,),
+            ).fetchall()
+        return [(from_text(at), rating, Phase(phase), answer) for at, rating, phase, answer in rows]
+
+    def review_count(self) -> int:
+        with self._guard():
+            return int(self.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def record(
+        self,
+        card_id: str,
+        *,
+        text_hash: str,
+        rating: int,
+        now: datetime,
+        schedule: Callable[[Memory | None], Memory],
+        duration_ms: int | None = None,
+        answer: str | None = None,
+    ) -> Memory:
+        """Log one review and store the card's new memory, in a single transaction.
+
+        `schedule` maps the card's memory as stored *now* (None if never studied) to its next
+        one; reading it inside the write lock means a concurrent session's review of the same
+        card is built upon, not overwritten."""
+        at = to_text(now)
+        with self._write():
+            row = self.conn.execute(
+                f"SELECT {_CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)
+            ).fetchone()
+            before = _entry(row).memory if row else None
+            after = schedule(before)
+            self.conn.execute(
+                """INSERT INTO cards (id, phase, step, stability, difficulty, due, last_review,
+                                      reps, lapses, text_hash, introduced)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET
+                       phase = excluded.phase, step = excluded.step,
+                       stability = excluded.stability, difficulty = excluded.difficulty,
+                       due = excluded.due, last_review = excluded.last_review,
+                       reps = excluded.reps, lapses = excluded.lapses,
+                       text_hash = excluded.text_hash,
+                       introduced = COALESCE(cards.introduced, excluded.introduced)""",
+                (
+                    card_id,
+                    int(after.phase),
+                    after.step,
+                    after.stability,
+                    after.difficulty,
+                    to_text(after.due),
+                    to_text(after.last_review) if after.last_review else None,
+                    after.reps,
+                    after.lapses,
+                    text_hash,
+                    at,
+                ),
+            )
+            self.conn.execute(
+                """INSERT INTO reviews (card_id, reviewed_at, rating, phase, duration_ms,
+                                        answer, text_hash)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    card_id,
+                    at,
+                    int(rating),
+                    int(before.phase) if before else int(Phase.NEW),
+                    duration_ms,
+                    answer,
+                    text_hash,
+                ),
+            )
+        return after
+
+
+def _identity(conn: sqlite3.Connection) -> tuple[int, int]:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    return int(app_id), int(version)
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
+
+
+def _check_header(path: Path) -> None:
+    """Refuse, before SQLite sees it, a file that is not an SQLite database at all."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(_HEADER))
+    except OSError as exc:
+        raise StoreError.at(path, f"cannot read the review store: {exc.strerror}") from None
+    if head and head != _HEADER:
+        raise StoreError.at(
+            path,
+            "not a quizgen review store (not an SQLite database); quizgen has not changed it",
+        )
+    if not os.access(path, os.W_OK):
+        raise StoreError.at(path, "review store is read-only; quizgen needs to write to it")
+
+
+def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for card_id in ids:
+        chunk.append(card_id)
+        if len(chunk) == _CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
