@@ -54,7 +54,7 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="quizgen", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="quizgen")
 def main() -> None:
     """Spaced-repetition quizzes from facts in research-paper abstracts.

@@ -115,12 +115,17 @@ def _choices(card_id: str, answer: str, count: int, pool: list[tuple[str, str]])
     return tuple(candidates[i] for i in pick_distinct(count, count, draws[take:]))
 
 
-def expand(project: Project, *, draw_choices: bool = True) -> tuple[list[Card], list[Problem]]:
+def expand(
+    project: Project, *, draw_choices: bool = True, complete: bool = True
+) -> tuple[list[Card], list[Problem]]:
     """Every card the project makes, in a stable order, and every problem expansion finds.
 
     With draw_choices=False (what `check` needs) multiple-choice cards come without their
     options: whether a template has enough distractors depends only on the size of its pool,
-    which is still checked, and drawing 10,000s of option sets is most of expansion's time."""
+    which is still checked, and drawing 10,000s of option sets is most of expansion's time.
+
+    complete=False says some files failed to load: the checks that need every fact (templates
+    that apply to no fact, distractor pools) are left out rather than reported falsely."""
     problems: list[Problem] = []
     cards: list[Card] = []
     pools = _distractor_pools(project)
@@ -151,7 +156,8 @@ def expand(project: Project, *, draw_choices: bool = True) -> tuple[list[Card], 
                 if template.choices:
                     pool = pools.get((kind.name, template.answer), [])
                     if len(pool) - 1 < template.choices - 1:  # the pool has this answer too
-                        short_of[kind.name, template.id] = len(pool) - 1
+                        if complete:
+                            short_of[kind.name, template.id] = len(pool) - 1
                         continue
                     if draw_choices:
                         choices = _choices(card_id, texts[template.answer], template.choices, pool)
@@ -178,7 +184,7 @@ def expand(project: Project, *, draw_choices: bool = True) -> tuple[list[Card], 
     for kind in project.kinds.values():
         for template in kind.templates:
             key = (kind.name, template.id)
-            if not used[key]:
+            if not used[key] and complete:
                 problems.append(
                     Problem(
                         template.path,

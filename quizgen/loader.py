@@ -46,14 +46,15 @@ class _Collector:
         self, data: YamlMap, allowed: Iterable[str], required: Iterable[str], what: str
     ) -> None:
         allowed = tuple(allowed)
+        meant: set[str] = set()
         for key in data:
             if key not in allowed:
-                self.add(
-                    data.line_of(key),
-                    f"unknown key '{key}' in {what}{did_you_mean(str(key), allowed)}",
-                )
+                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                meant.update(close)
+                self.add(data.line_of(key), f"unknown key '{key}' in {what}{hint}")
         for key in required:
-            if key not in data:
+            if key not in data and key not in meant:  # a misspelling already said it
                 self.add(data.line, f"{what} is missing '{key}'")
 
     def string(self, data: YamlMap, key: str, what: str) -> str:
@@ -95,12 +96,16 @@ class _Collector:
         return None
 
 
+_FAILED = object()
+
+
 def _load(path: Path, problems: list[Problem]) -> Any:
+    """The parsed file, or _FAILED after recording why it could not be read."""
     try:
         return load_yaml(path)
     except InputError as exc:
         problems.extend(exc.problems)
-        return None
+        return _FAILED
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -242,7 +247,8 @@ def _load_template(
 
 def _load_kind(path: Path, problems: list[Problem]) -> Kind | None:
     c = _Collector(path, problems)
-    data = c.mapping(_load(path, problems), 1, "a kind file") if path.exists() else None
+    raw_file = _load(path, problems)
+    data = c.mapping(raw_file, 1, "a kind file") if raw_file is not _FAILED else None
     if data is None:
         return None
     c.keys(data, KIND_KEYS, ("kind", "fields", "templates"), "a kind file")
@@ -328,11 +334,13 @@ def closest_passage(needle: str, haystack: str) -> str:
 
 
 def _load_fact(
-    c: _Collector, data: YamlMap, kinds: dict[str, Kind], text: str, source_id: str
+    c: _Collector, data: YamlMap, kinds: dict[str, Kind | None], text: str, source_id: str
 ) -> Fact | None:
     fid = c.ident(data, "id", "fact")
     where = f"fact '{source_id}/{fid}'" if fid else "a fact"
     kind_name = c.string(data, "kind", where)
+    if kind_name in kinds and kinds[kind_name] is None:
+        return None  # its kind file has problems, already reported: checking against it misleads
     kind = kinds.get(kind_name)
     if kind_name and kind is None:
         c.add(data.line_of("kind"), f"unknown kind '{kind_name}'{did_you_mean(kind_name, kinds)}")
@@ -397,9 +405,12 @@ def _load_fact(
     return Fact(fid, kind_name, values, tuple(evidence), tags, note, c.path, data.line)
 
 
-def _load_source(path: Path, kinds: dict[str, Kind], problems: list[Problem]) -> Source | None:
+def _load_source(
+    path: Path, kinds: dict[str, Kind | None], problems: list[Problem]
+) -> Source | None:
     c = _Collector(path, problems)
-    data = c.mapping(_load(path, problems), 1, "a source file") if path.exists() else None
+    raw_file = _load(path, problems)
+    data = c.mapping(raw_file, 1, "a source file") if raw_file is not _FAILED else None
     if data is None:
         return None
     c.keys(data, SOURCE_KEYS, ("id", "title", "authors", "year", "text", "facts"), "a source")
@@ -453,7 +464,8 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     deck_path = root / "deck.yaml"
     if deck_path.exists():
         c = _Collector(deck_path, problems)
-        deck = c.mapping(_load(deck_path, problems), 1, "deck.yaml")
+        raw_deck = _load(deck_path, problems)
+        deck = c.mapping(raw_deck, 1, "deck.yaml") if raw_deck is not _FAILED else None
         if deck is not None:
             c.keys(deck, DECK_KEYS, ("title",), "deck.yaml")
             title = c.string(deck, "title", "the deck") or title
@@ -466,21 +478,16 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     if not kind_files:
         raise InputError.single(root, "no kinds found: expected templates/*.yaml in this folder")
 
-    kinds: dict[str, Kind] = {}
+    kinds: dict[str, Kind | None] = {}  # None: the kind's file has problems
     for path in kind_files:
+        before = len(problems)
         kind = _load_kind(path, problems)
         if kind is None:
             continue
         if kind.name in kinds:
-            problems.append(
-                Problem(
-                    str(path),
-                    kind.line,
-                    f"kind '{kind.name}' is already defined in {kinds[kind.name].path}",
-                )
-            )
+            problems.append(Problem(str(path), kind.line, f"kind '{kind.name}' is defined twice"))
             continue
-        kinds[kind.name] = kind
+        kinds[kind.name] = kind if len(problems) == before else None
 
     sources: dict[str, Source] = {}
     for path in source_files:
@@ -497,5 +504,6 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
             )
             continue
         sources[source.id] = source
-    project = Project(root, title, tuple(sources.values()), kinds, description)
+    usable = {name: kind for name, kind in kinds.items() if kind is not None}
+    project = Project(root, title, tuple(sources.values()), usable, description)
     return project, problems

@@ -46,7 +46,7 @@ def check(path: Path | None = None, *, draw_choices: bool = True) -> Report:
     gc.disable()
     try:
         project, problems = load_project(root)
-        cards, more = expand(project, draw_choices=draw_choices)
+        cards, more = expand(project, draw_choices=draw_choices, complete=not problems)
     except InputError as exc:
         return Report(None, [], exc.problems)
     finally:

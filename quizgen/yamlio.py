@@ -99,7 +99,8 @@ class _Builder:
             seq.item_lines = [child.start_mark.line + 1 for child in node.value]
             return seq
         if not isinstance(node, yaml.ScalarNode):
-            raise _SyntaxError(f"unsupported YAML type {tag}", node.start_mark.line + 1)
+            short = tag.replace("tag:yaml.org,2002:", "!!")
+            raise _SyntaxError(f"unsupported YAML tag {short}", node.start_mark.line + 1)
         return self.loader.construct_object(node)
 
 

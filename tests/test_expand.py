@@ -1,0 +1,139 @@
+"""Expansion: (fact, template) pairs to cards, stable ids, distractors, determinism."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quizgen.expand import expand, pick_distinct
+from quizgen.loader import load_project
+from quizgen.model import CardTemplate, Fact, FieldSpec, Kind, Project, Source
+from quizgen.project import compile_project
+from quizgen.template import parse
+from quizgen.text import fold
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_mini_project_cards(mini: Path) -> None:
+    _, cards = compile_project(mini)
+    assert [c.id for c in cards] == [
+        f"muesli/{fact}/{template}"
+        for fact in ("matches-muzero", "acts", "other")
+        for template in ("which", "cloze", "choice")
+    ]
+    cloze = cards[1]
+    assert cloze.style == "cloze"
+    assert cloze.front == (
+        "[...] matches MuZero's state-of-the-art performance on Atari without using deep search."
+    )
+    assert cloze.back == (
+        "Muesli matches MuZero's state-of-the-art performance on Atari without using deep search."
+    )
+    assert [s.text for s in cloze.cloze if s.hidden] == ["Muesli"]
+    assert cloze.answer == "Muesli"
+    assert cloze.tags == ("muesli", "result")
+
+
+def test_editing_wording_keeps_card_ids(mini: Path) -> None:
+    _, before = compile_project(mini)
+    path = mini / "sources" / "muesli.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "acts directly with a policy network\n",
+            "acts directly with a policy network, fast\n",
+            1,
+        )
+    )
+    _, after = compile_project(mini)
+    assert [c.id for c in before] == [c.id for c in after]
+    assert before[3].front != after[3].front
+
+
+def test_same_input_same_cards(mini: Path) -> None:
+    assert compile_project(mini)[1] == compile_project(mini)[1]
+
+
+def test_check_mode_leaves_options_undrawn(mini: Path) -> None:
+    project, _ = load_project(mini)
+    full, _ = expand(project)
+    light, _ = expand(project, draw_choices=False)
+    assert [c.id for c in full] == [c.id for c in light]
+    assert full[2].choices and not light[2].choices
+
+
+def test_pick_distinct_is_a_permutation_prefix() -> None:
+    draws = [7, 3, 11, 2, 9]
+    assert sorted(pick_distinct(5, 5, draws)) == [0, 1, 2, 3, 4]
+    assert len(set(pick_distinct(100, 5, draws))) == 5
+
+
+# Property tests on generated projects -----------------------------------------------------
+
+words = st.text(alphabet="abcdefghij XYZ-é", min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+@st.composite
+def projects(draw: st.DrawFn) -> Project:
+    kind = Kind(
+        name="result",
+        fields={
+            "subject": FieldSpec("subject", "text", False),
+            "claim": FieldSpec("claim", "text", False),
+            "condition": FieldSpec("condition", "text", True),
+        },
+        templates=(
+            CardTemplate(
+                "which", "subject", parse("Which one {claim}[ {condition}]?"), parse("{subject}")
+            ),
+            CardTemplate(
+                "cloze",
+                "subject",
+                cloze=parse("{subject} {claim}[ {condition}]."),
+                hide=("subject",),
+            ),
+            CardTemplate(
+                "choice",
+                "subject",
+                parse("Pick: {claim}[ {condition}]"),
+                parse("{subject}"),
+                choices=3,
+            ),
+        ),
+    )
+    facts = []
+    n = draw(st.integers(min_value=3, max_value=12))
+    for i in range(n):
+        values = {"subject": f"S{i} " + draw(words), "claim": f"c{i} " + draw(words)}
+        if draw(st.booleans()):
+            values["condition"] = draw(words)
+        facts.append(Fact(f"f{i}", "result", values, ()))
+    source = Source("p", "Paper", "Paper", "A. B.", 2020, "text", tuple(facts), arxiv="1")
+    return Project(Path("."), "T", (source,), {"result": kind})
+
+
+@settings(max_examples=60, deadline=None)
+@given(projects())
+def test_expansion_is_deterministic_with_unique_ids(project: Project) -> None:
+    cards, problems = expand(project)
+    again, _ = expand(project)
+    assert problems == []
+    assert cards == again
+    ids = [c.id for c in cards]
+    assert len(ids) == len(set(ids)) == 3 * len(project.sources[0].facts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(projects())
+def test_distractors_are_wrong_distinct_and_from_the_same_field(project: Project) -> None:
+    cards, _ = expand(project)
+    answers = {f.values["subject"] for f in project.sources[0].facts}
+    for card in cards:
+        if card.style != "choice":
+            continue
+        assert len(card.choices) == 3
+        assert card.choices.count(card.answer) == 1
+        assert len({fold(c) for c in card.choices}) == 3
+        assert set(card.choices) <= answers
