@@ -11,12 +11,13 @@ This module imports fpdf at the top: the handout package imports it only for PDF
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timezone
 from pathlib import Path
 from typing import cast
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from quizgen.handout.layout import Document, Question
 
@@ -82,6 +83,7 @@ def _new_pdf(doc: Document) -> _HandoutPDF:
     for style, name in _FONT_FILES.items():
         pdf.add_font(FAMILY, style, str(FONTS / name))
     pdf.set_margins(MARGIN_X, MARGIN_TOP, MARGIN_X)
+    pdf.c_margin = 0  # no padding inside cells: text lines up with the rules and the margin
     pdf.set_auto_page_break(True, MARGIN_BOTTOM)
     pdf.alias_nb_pages()
     title = doc.title + (f" — {doc.label}" if doc.label else "")
@@ -94,141 +96,164 @@ def _new_pdf(doc: Document) -> _HandoutPDF:
     return pdf
 
 
-def _text(
-    pdf: FPDF,
-    text: str,
-    size: float,
-    style: str = "",
-    x: float | None = None,
-    link: str = "",
-    height: float | None = None,
-    color: tuple[int, int, int] = INK,
-) -> None:
-    """A left-aligned wrapped paragraph from `x` (default: the left margin) to the right margin."""
-    pdf.set_font(FAMILY, style, size)
-    pdf.set_text_color(*color)
-    left = pdf.l_margin if x is None else x
-    pdf.set_x(left)
-    pdf.multi_cell(
-        pdf.w - pdf.r_margin - left,
-        height or size * 0.5,
-        text,
-        align="L",
-        link=link or None,
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
-    pdf.set_text_color(*INK)
+class _Flow:
+    """Lays out one block of a page, either drawing it or only measuring its height.
+
+    A question must not split across pages, so each block is first run with `dry=True` to
+    learn its height and then drawn, after a page break if it would not fit. (fpdf's own
+    `unbreakable()` deep-copies the whole document, fonts included, for every block: far too
+    slow for a long handout.) Every piece is a full-width paragraph from some indent, so the
+    height is the sum of the paragraphs' heights and gaps."""
+
+    def __init__(self, pdf: FPDF, dry: bool) -> None:
+        self.pdf = pdf
+        self.dry = dry
+        self.height = 0.0
+
+    def text(
+        self,
+        text: str,
+        size: float,
+        style: str = "",
+        x: float = 0.0,
+        line: float | None = None,
+        link: str = "",
+        color: tuple[int, int, int] = INK,
+    ) -> None:
+        """A left-aligned paragraph from `x` mm right of the margin to the right margin."""
+        pdf = self.pdf
+        pdf.set_font(FAMILY, style, size)
+        width = pdf.epw - x
+        line = line or size * 0.5
+        if self.dry:
+            height = pdf.multi_cell(
+                width, line, text, align="L", dry_run=True, output=MethodReturnValue.HEIGHT
+            )
+            self.height += cast(float, height)
+            return
+        pdf.set_text_color(*color)
+        pdf.set_x(pdf.l_margin + x)
+        pdf.multi_cell(
+            width, line, text, align="L", link=link or None, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+        pdf.set_text_color(*INK)
+
+    def gutter(self, text: str, x: float, width: float) -> None:
+        """A bold label (a number, a letter) left of the paragraph that follows on its line."""
+        if not self.dry:
+            self.pdf.set_font(FAMILY, "B", BODY)
+            self.pdf.set_x(self.pdf.l_margin + x)
+            self.pdf.cell(width, LINE, text, new_x=XPos.RIGHT, new_y=YPos.TOP)
+
+    def ruled_line(self, x: float, height: float) -> None:
+        """An empty line to write on."""
+        self.height += height
+        if not self.dry:
+            self.pdf.set_draw_color(*RULE)
+            self.pdf.set_line_width(0.2)
+            self.pdf.set_x(self.pdf.l_margin + x)
+            self.pdf.cell(
+                self.pdf.epw - x, height, "", border="B", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
+
+    def gap(self, height: float) -> None:
+        self.height += height
+        if not self.dry:
+            self.pdf.ln(height)
+
+
+def _measure(pdf: FPDF, draw: Callable[[_Flow], None]) -> float:
+    flow = _Flow(pdf, dry=True)
+    draw(flow)
+    return flow.height
+
+
+def _keep_together(pdf: FPDF, draw: Callable[[_Flow], None], extra: float = 0.0) -> None:
+    """Draw a block on this page if it fits (with `extra` mm after it), else on the next."""
+    if pdf.will_page_break(_measure(pdf, draw) + extra) and pdf.get_y() > pdf.t_margin + 1:
+        pdf.add_page()
+    draw(_Flow(pdf, dry=False))
 
 
 def _safe_link(url: str) -> str:
     return url if url.startswith(("https://", "http://")) else ""
 
 
-def _heading(pdf: FPDF, text: str, size: float, keep: float) -> None:
-    """A heading with a rule under it, moved to the next page unless `keep` mm follow it."""
-    if pdf.will_page_break(size * 0.5 + 4 + keep):
-        pdf.add_page()
-    pdf.ln(2)
-    _text(pdf, text, size, "B")
-    pdf.set_draw_color(*RULE)
-    pdf.set_line_width(0.2)
-    pdf.line(pdf.l_margin, pdf.get_y() + 0.8, pdf.w - pdf.r_margin, pdf.get_y() + 0.8)
-    pdf.ln(3)
+def _heading(text: str, size: float) -> Callable[[_Flow], None]:
+    def draw(flow: _Flow) -> None:
+        flow.gap(2)
+        flow.text(text, size, "B", line=size * 0.5)
+        flow.ruled_line(0, 1.2)
+        flow.gap(3)
+
+    return draw
 
 
 def _title_block(pdf: FPDF, doc: Document) -> None:
-    _text(pdf, doc.title, 18, "B", height=8)
-    pdf.ln(1)
-    _text(pdf, doc.subtitle, BODY, color=GREY)
-    pdf.ln(3)
-    _text(pdf, "Papers covered", BODY, "B")
-    pdf.ln(1)
+    flow = _Flow(pdf, dry=False)
+    flow.text(doc.title, 18, "B", line=8)
+    flow.gap(1)
+    flow.text(doc.subtitle, BODY, color=GREY)
+    flow.gap(3)
+    flow.text("Papers covered", BODY, "B")
+    flow.gap(1)
     for paper in doc.papers:
-        y = pdf.get_y()
         pdf.set_font(FAMILY, "", SMALL)
-        pdf.set_xy(pdf.l_margin + 1, y)
-        pdf.cell(4, SMALL * 0.5, "•")
-        _text(pdf, paper.citation, SMALL, x=pdf.l_margin + 5, link=_safe_link(paper.link))
-        pdf.ln(0.8)
+        pdf.set_x(pdf.l_margin + 1)
+        pdf.cell(4, SMALL * 0.5, "•", new_x=XPos.RIGHT, new_y=YPos.TOP)
+        flow.text(paper.citation, SMALL, x=5, link=_safe_link(paper.link))
+        flow.gap(0.8)
 
 
-def _canvas(recorder: object) -> FPDF:
-    """Inside `unbreakable()`, fpdf hands out a recorder that stands in for the FPDF (it
-    records each call to replay it on a new page if the block does not fit)."""
-    return cast(FPDF, recorder)
-
-
-def _number(pdf: FPDF, q: Question) -> float:
-    """Print the question number in the hanging indent; return where the text starts."""
-    pdf.set_font(FAMILY, "B", BODY)
-    pdf.set_x(pdf.l_margin)
-    pdf.cell(NUM_W, LINE, f"{q.number}.", new_x=XPos.RIGHT, new_y=YPos.TOP)
-    return pdf.l_margin + NUM_W
-
-
-def _question(pdf: FPDF, q: Question) -> None:
-    with pdf.unbreakable() as recorder:
-        block = _canvas(recorder)
-        indent = _number(block, q)
+def _question(q: Question) -> Callable[[_Flow], None]:
+    def draw(flow: _Flow) -> None:
+        flow.gutter(f"{q.number}.", 0, NUM_W)
         if q.style == "cloze":
-            _cloze(block, q, indent)
+            # Each hidden part becomes a blank line to write on.
+            sentence = "".join(BLANK if s.hidden else s.text for s in q.cloze).strip()
+            flow.text(sentence, BODY, x=NUM_W, line=LINE)
         else:
-            _text(block, q.prompt, BODY, x=indent, height=LINE)
+            flow.text(q.prompt, BODY, x=NUM_W, line=LINE)
         if q.options:
-            block.ln(0.8)
+            flow.gap(0.8)
             for letter, option in q.lettered_options:
-                block.set_font(FAMILY, "B", BODY)
-                block.set_x(indent)
-                block.cell(LETTER_W, LINE, f"{letter})", new_x=XPos.RIGHT, new_y=YPos.TOP)
-                _text(block, option, BODY, x=indent + LETTER_W, height=LINE)
-                block.ln(0.6)
+                flow.gutter(f"{letter})", NUM_W, LETTER_W)
+                flow.text(option, BODY, x=NUM_W + LETTER_W, line=LINE)
+                flow.gap(0.6)
         elif q.style == "basic":
-            # Two ruled lines to write on, drawn as bottom borders: coordinates read inside
-            # an unbreakable block would be stale once fpdf replays it on a new page.
-            block.set_draw_color(*RULE)
-            block.set_line_width(0.2)
-            for _ in range(2):
-                block.set_x(indent)
-                block.cell(
-                    block.epw - NUM_W, 8, "", border="B", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-                )
-        block.ln(5)
+            flow.ruled_line(NUM_W, 8)
+            flow.ruled_line(NUM_W, 8)
+        flow.gap(5)
+
+    return draw
 
 
-def _cloze(pdf: FPDF, q: Question, indent: float) -> None:
-    """The sentence with each hidden part as a blank line to write on, wrapped at `indent`."""
-    left = pdf.l_margin
-    pdf.set_left_margin(indent)
-    pdf.set_x(indent)
-    pdf.set_font(FAMILY, "", BODY)
-    text = "".join(BLANK if s.hidden else s.text for s in q.cloze).strip()
-    pdf.write(LINE, text)
-    pdf.set_left_margin(left)
-    pdf.ln(LINE)
-
-
-def _key_entry(pdf: FPDF, q: Question) -> None:
-    with pdf.unbreakable() as recorder:
-        block = _canvas(recorder)
-        indent = _number(block, q)
-        _text(block, q.key_answer, BODY, "B", x=indent, height=LINE)
+def _key_entry(q: Question) -> Callable[[_Flow], None]:
+    def draw(flow: _Flow) -> None:
+        flow.gutter(f"{q.number}.", 0, NUM_W)
+        flow.text(q.key_answer, BODY, "B", x=NUM_W, line=LINE)
         for quote in q.evidence:
-            block.ln(0.5)
-            _text(block, f"“{quote}”", SMALL, "I", x=indent, height=SMALL * 0.48)
-        block.ln(0.5)
-        _text(
-            block,
-            f"— {q.paper.citation}",
-            TINY,
-            x=indent,
-            link=_safe_link(q.paper.link),
-            color=GREY,
-        )
+            flow.gap(0.5)
+            flow.text(f"“{quote}”", SMALL, "I", x=NUM_W, line=SMALL * 0.48)
+        flow.gap(0.5)
+        link = _safe_link(q.paper.link)
+        flow.text(f"— {q.paper.citation}", TINY, x=NUM_W, link=link, color=GREY)
         if q.note:
-            block.ln(0.5)
-            _text(block, f"Note: {q.note}", TINY, x=indent, color=GREY)
-        block.ln(3.5)
+            flow.gap(0.5)
+            flow.text(f"Note: {q.note}", TINY, x=NUM_W, color=GREY)
+        flow.gap(3.5)
+
+    return draw
+
+
+def _section(
+    pdf: FPDF, heading: Callable[[_Flow], None], blocks: list[Callable[[_Flow], None]]
+) -> None:
+    """A heading kept on the same page as the block after it, then the blocks."""
+    first = _measure(pdf, blocks[0]) if blocks else 0.0
+    _keep_together(pdf, heading, extra=first)
+    for block in blocks:
+        _keep_together(pdf, block)
 
 
 def render(doc: Document) -> bytes:
@@ -238,18 +263,15 @@ def render(doc: Document) -> bytes:
     _title_block(pdf, doc)
     if doc.show_questions:
         for section in doc.sections:
+            blocks = [_question(q) for q in section.questions]
             if section.paper is not None:
-                _heading(pdf, section.paper.short, 13, keep=25)
+                _section(pdf, _heading(section.paper.short, 13), blocks)
             else:
-                pdf.ln(4)
-            for q in section.questions:
-                _question(pdf, q)
+                _section(pdf, lambda flow: flow.gap(4), blocks)
     if doc.show_key:
         if doc.show_questions:
             pdf.add_page()
         else:
             pdf.ln(2)
-        _heading(pdf, doc.key_heading, 14, keep=20)
-        for q in doc.questions:
-            _key_entry(pdf, q)
+        _section(pdf, _heading(doc.key_heading, 14), [_key_entry(q) for q in doc.questions])
     return bytes(pdf.output())

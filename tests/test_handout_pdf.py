@@ -1,0 +1,139 @@
+"""The PDF handout, read back with pypdf: text (accents, arrows, maths signs, dashes, curly
+quotes), version labels and page numbers on every page, paper sizes, metadata, and the key on
+its own page."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from quizgen.handout import pdf as pdf_writer
+from quizgen.handout.layout import Options, parts, plan
+from quizgen.project import compile_project
+
+FIXTURE = Path(__file__).parent / "fixtures" / "handout"
+DAY = date(2026, 11, 26)
+
+
+def read(data: bytes) -> tuple[PdfReader, list[str]]:
+    reader = PdfReader(io.BytesIO(data))
+    return reader, [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    return compile_project(FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def docs(compiled):
+    project, cards = compiled
+    return plan(project, cards, Options(date=DAY, count=18, variants=2, seed=5))
+
+
+@pytest.fixture(scope="module")
+def rendered(docs):
+    return [read(pdf_writer.render(doc)) for doc in docs]
+
+
+def test_every_question_option_and_answer_reads_back(docs, rendered):
+    for doc, (_, pages) in zip(docs, rendered, strict=True):
+        text = " ".join(pages)
+        for q in doc.questions:
+            if q.style == "cloze":
+                sentence = "".join(pdf_writer.BLANK if s.hidden else s.text for s in q.cloze)
+                assert f"{q.number}. {sentence.strip()}" in text
+            else:
+                assert f"{q.number}. {q.prompt}" in text
+            for letter, option in q.lettered_options:
+                assert f"{letter}) {option}" in text
+            assert f"{q.number}. {q.key_answer}" in text
+            for quote in q.evidence:
+                assert f"“{quote}”" in text
+        for paper in doc.papers:
+            assert paper.citation in text
+
+
+def test_non_ascii_text_survives(rendered):
+    text = " ".join(rendered[0][1])
+    for phrase in [
+        "Zoë Müller, José Álvarez",
+        "Café-Net: Learning → Faster",
+        "reaches ≥ 90% accuracy — without pretraining",
+        "the “résumé” encoder",
+        "<script>alert(1)</script>",
+    ]:
+        assert phrase in text
+
+
+def test_label_and_page_numbers_on_every_page(docs, rendered):
+    for doc, (_, pages) in zip(docs, rendered, strict=True):
+        assert len(pages) >= 3
+        for n, text in enumerate(pages, 1):
+            assert text.startswith(f"Reading Group {doc.label} ")
+            assert text.endswith(f"Page {n} of {len(pages)}")
+
+
+def test_key_starts_on_its_own_page(docs, rendered):
+    doc, (_, pages) = docs[0], rendered[0]
+    starts = [n for n, text in enumerate(pages) if "Answer key — Version A" in text]
+    assert len(starts) == 1
+    first_key_page = pages[starts[0]]
+    assert first_key_page.startswith("Reading Group Version A Answer key — Version A 1. ")
+    assert all("Answer key" not in p for p in pages[: starts[0]])
+    last = doc.questions[-1]
+    assert any(f"{last.number}. " in p for p in pages[: starts[0]])
+
+
+def test_metadata_is_fixed_by_the_date(rendered):
+    reader, _ = rendered[1]
+    meta = reader.metadata
+    assert meta.title == "Reading Group — Version B"
+    assert meta.creator == "quizgen"
+    assert meta.creation_date.date() == DAY
+    assert meta["/CreationDate"] == "D:20261126000000Z"
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", (595, 842)), ("letter", (612, 792))])
+def test_paper_size(compiled, paper, size):
+    project, cards = compiled
+    (doc,) = plan(project, cards, Options(date=DAY, paper=paper))
+    reader, _ = read(pdf_writer.render(doc))
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == size
+
+
+def test_same_document_same_bytes(docs):
+    assert pdf_writer.render(docs[0]) == pdf_writer.render(docs[0])
+    assert pdf_writer.render(docs[0]) != pdf_writer.render(docs[1])
+
+
+def test_separate_key_and_no_key(docs):
+    (_, questions), (_, key) = parts(docs[0], "separate")
+    _, q_pages = read(pdf_writer.render(questions))
+    _, k_pages = read(pdf_writer.render(key))
+    assert not any("Answer key" in p for p in q_pages)
+    assert "Answer key — Version A" in k_pages[0]
+    assert "answer key" in k_pages[0]  # in the subtitle
+    k_text = " ".join(k_pages)
+    assert not any(q.prompt in k_text for q in key.questions if q.style != "cloze")
+
+
+def test_a_question_never_splits_across_pages(docs):
+    # Sixty multiple-choice questions make page breaks fall everywhere.
+    choice = [q for q in docs[0].questions if q.options]
+    many = tuple(replace(choice[i % len(choice)], number=i + 1) for i in range(60))
+    section = replace(docs[0].sections[0], questions=many)
+    doc = replace(docs[0], sections=(section,), show_key=False)
+    _, pages = read(pdf_writer.render(doc))
+    assert len(pages) >= 4
+    for q in many:
+        (page,) = [p for p in pages if f" {q.number}. {q.prompt}" in p]
+        block = page.split(f" {q.number}. {q.prompt}", 1)[1].split(f" {q.number + 1}. ", 1)[0]
+        assert all(f"{letter}) {option}" in block for letter, option in q.lettered_options)
