@@ -15,6 +15,10 @@ BLANK = "[...]"
 _EIGHT_WORDS = struct.Struct(">8I")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def card_draws(card_id: str, count: int) -> list[int]:
     """`count` stable pseudo-random 32-bit numbers for one card (distractors, option order).
 
@@ -193,13 +197,14 @@ def expand(
                     )
                 )
             elif key in short_of:
+                wanted, have = template.choices - 1, max(0, short_of[key])
                 problems.append(
                     Problem(
                         template.path,
                         template.line,
-                        f"template '{kind.name}/{template.id}' needs {template.choices - 1} "
-                        f"distractors but kind '{kind.name}' has only {max(0, short_of[key])} "
-                        f"other '{template.answer}' answers; add facts or lower 'choices'",
+                        f"template '{kind.name}/{template.id}' needs {_count(wanted, 'distractor')}"
+                        f" but kind '{kind.name}' has only {have} other '{template.answer}' "
+                        f"{'answer' if have == 1 else 'answers'}; add facts or lower 'choices'",
                     )
                 )
     return cards, problems

@@ -25,6 +25,7 @@ KIND_KEYS = ("kind", "description", "fields", "templates")
 TEMPLATE_KEYS = ("id", "front", "back", "cloze", "hide", "answer", "choices", "typed")
 DECK_KEYS = ("title", "description")
 MAX_CHOICES = 8
+MAX_SUGGEST_WORDS = 5_000
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
@@ -316,8 +317,13 @@ def _field_value(c: _Collector, fact: YamlMap, spec: FieldSpec, where: str) -> F
 
 
 def closest_passage(needle: str, haystack: str) -> str:
-    """The run of words in `haystack` most like `needle`, to show beside a failed quote."""
+    """The run of words in `haystack` most like `needle`, to show beside a failed quote.
+
+    Abstracts run to a few hundred words; past MAX_SUGGEST_WORDS the search is not worth its
+    time, and a hostile file must not make `check` crawl."""
     words = haystack.split()
+    if len(words) > MAX_SUGGEST_WORDS:
+        return ""
     size = max(1, len(needle.split()))
     best, best_score = "", -1.0
     matcher = difflib.SequenceMatcher(autojunk=False)
@@ -380,10 +386,11 @@ def _load_fact(
             continue
         quote = squash(quote)
         if quote and quote not in text:
+            near = closest_passage(quote, text)
             c.add(
                 data.line_of("evidence"),
-                f"evidence of {where} is not in the source text; closest passage: "
-                f'"{closest_passage(quote, text)}"',
+                f"evidence of {where} is not in the source text"
+                + (f'; closest passage: "{near}"' if near else ""),
             )
             ok = False
         evidence.append(quote)

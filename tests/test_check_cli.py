@@ -60,7 +60,7 @@ EXPECTED = {
     "template-unused": ["templates/result.yaml:18: template 'result/why' applies to no fact"],
     "too-few-distractors": [
         "templates/result.yaml:14: template 'result/choice' needs 3 distractors but kind "
-        "'result' has only 1 other 'subject' answers; add facts or lower 'choices'"
+        "'result' has only 1 other 'subject' answer; add facts or lower 'choices'"
     ],
     "unknown-key": [
         "sources/muesli.yaml:24: unknown key 'evidnce' in fact 'muesli/acts'; "

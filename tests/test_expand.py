@@ -137,3 +137,28 @@ def test_distractors_are_wrong_distinct_and_from_the_same_field(project: Project
         assert card.choices.count(card.answer) == 1
         assert len({fold(c) for c in card.choices}) == 3
         assert set(card.choices) <= answers
+
+
+def test_closest_passage_is_bounded() -> None:
+    from quizgen.loader import MAX_SUGGEST_WORDS, closest_passage
+
+    text = "Muesli acts directly with a policy network and is fast."
+    assert closest_passage("acts directly with a value network", text) == (
+        "acts directly with a policy network"
+    )
+    huge = " ".join(f"w{i}" for i in range(MAX_SUGGEST_WORDS + 1))
+    assert closest_passage("w1 w2 w3", huge) == ""
+
+
+def test_distractors_never_repeat_the_answer_in_other_spelling(mini: Path) -> None:
+    path = mini / "sources" / "muesli.yaml"
+    text = path.read_text().replace("subject: MuZero", "subject: muesli.", 1)
+    path.write_text(text)
+    project, problems = load_project(mini)
+    cards, more = expand(project)
+    # "muesli." folds to the same answer as "Muesli": no distractor is left for 2 choices.
+    assert [p.message for p in more] == [
+        "template 'result/choice' needs 1 distractor but kind 'result' has only 0 other "
+        "'subject' answers; add facts or lower 'choices'"
+    ]
+    assert not [c for c in cards if c.style == "choice"]
