@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time, timezone
 from pathlib import Path
-from typing import cast
 
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import XPos, YPos
 
 from quizgen.handout.layout import Document, Question
 
@@ -30,7 +29,7 @@ _FORMATS = {"a4": "A4", "letter": "Letter"}
 BODY, SMALL, TINY = 10.5, 9.0, 8.0
 LINE = 5.2  # body line height
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 20.0, 22.0, 18.0
-NUM_W = 8.0  # the hanging indent the question numbers sit in
+NUM_W = 8.0  # the least hanging indent for question numbers; wider for "100."
 LETTER_W = 7.0
 BLANK = "_" * 20
 INK, GREY, RULE = (17, 17, 17), (90, 90, 90), (160, 160, 160)
@@ -43,6 +42,25 @@ class _HandoutPDF(FPDF):
         super().__init__(orientation="portrait", unit="mm", format=_FORMATS[doc.paper_size])
         self.doc = doc
         self.running_title = doc.title
+        self._widths: dict[tuple[str, float, str], float] = {}
+        self._wrapped: dict[tuple[str, float, float, str], list[str]] = {}
+        self.number_width = NUM_W
+
+    def width_of(self, text: str) -> float:
+        """The width of `text` in the current font, cached: handouts repeat words a lot."""
+        key = (self.font_style, self.font_size_pt, text)
+        width = self._widths.get(key)
+        if width is None:
+            width = self._widths[key] = self.get_string_width(text)
+        return width
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        """`text` broken into lines no wider than `width` in the current font: at spaces, and
+        inside a word only when the word alone is too wide (a long address)."""
+        key = (self.font_style, self.font_size_pt, width, text)
+        if key not in self._wrapped:
+            self._wrapped[key] = _wrap(text, width, self.width_of)
+        return self._wrapped[key]
 
     def header(self) -> None:
         self.set_y(10)
@@ -96,16 +114,57 @@ def _new_pdf(doc: Document) -> _HandoutPDF:
     return pdf
 
 
+def _wrap(text: str, width: float, width_of: Callable[[str], float]) -> list[str]:
+    """Greedy line breaking (what word processors do for ragged-right text)."""
+    space = width_of(" ")
+    lines: list[str] = []
+    words: list[str] = []
+    used = 0.0
+    for word in text.split(" "):
+        if not word:
+            continue
+        w = width_of(word)
+        if w > width:  # too long for any line: break it between characters
+            if words:
+                lines.append(" ".join(words))
+            *full, word = _split_word(word, width, width_of)
+            lines += full
+            words, used = [word], width_of(word)
+        elif words and used + space + w > width:
+            lines.append(" ".join(words))
+            words, used = [word], w
+        else:
+            used += (space if words else 0.0) + w
+            words.append(word)
+    if words or not lines:
+        lines.append(" ".join(words))
+    return lines
+
+
+def _split_word(word: str, width: float, width_of: Callable[[str], float]) -> list[str]:
+    pieces = [""]
+    used = 0.0
+    for char in word:
+        w = width_of(char)
+        if pieces[-1] and used + w > width:
+            pieces.append("")
+            used = 0.0
+        pieces[-1] += char
+        used += w
+    return pieces
+
+
 class _Flow:
     """Lays out one block of a page, either drawing it or only measuring its height.
 
     A question must not split across pages, so each block is first run with `dry=True` to
     learn its height and then drawn, after a page break if it would not fit. (fpdf's own
     `unbreakable()` deep-copies the whole document, fonts included, for every block: far too
-    slow for a long handout.) Every piece is a full-width paragraph from some indent, so the
-    height is the sum of the paragraphs' heights and gaps."""
+    slow for a long handout.) Paragraphs are broken into lines here, from cached word widths,
+    and each line is one cell: fpdf's multi_cell re-measures the growing line for every
+    character, which made a 300-question handout take over ten seconds."""
 
-    def __init__(self, pdf: FPDF, dry: bool) -> None:
+    def __init__(self, pdf: _HandoutPDF, dry: bool) -> None:
         self.pdf = pdf
         self.dry = dry
         self.height = 0.0
@@ -125,17 +184,14 @@ class _Flow:
         pdf.set_font(FAMILY, style, size)
         width = pdf.epw - x
         line = line or size * 0.5
+        lines = pdf.wrap(text, width)
+        self.height += line * len(lines)
         if self.dry:
-            height = pdf.multi_cell(
-                width, line, text, align="L", dry_run=True, output=MethodReturnValue.HEIGHT
-            )
-            self.height += cast(float, height)
             return
         pdf.set_text_color(*color)
-        pdf.set_x(pdf.l_margin + x)
-        pdf.multi_cell(
-            width, line, text, align="L", link=link or None, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        for text_line in lines:
+            pdf.set_x(pdf.l_margin + x)
+            pdf.cell(width, line, text_line, link=link, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_text_color(*INK)
 
     def gutter(self, text: str, x: float, width: float) -> None:
@@ -162,13 +218,13 @@ class _Flow:
             self.pdf.ln(height)
 
 
-def _measure(pdf: FPDF, draw: Callable[[_Flow], None]) -> float:
+def _measure(pdf: _HandoutPDF, draw: Callable[[_Flow], None]) -> float:
     flow = _Flow(pdf, dry=True)
     draw(flow)
     return flow.height
 
 
-def _keep_together(pdf: FPDF, draw: Callable[[_Flow], None], extra: float = 0.0) -> None:
+def _keep_together(pdf: _HandoutPDF, draw: Callable[[_Flow], None], extra: float = 0.0) -> None:
     """Draw a block on this page if it fits (with `extra` mm after it), else on the next."""
     if pdf.will_page_break(_measure(pdf, draw) + extra) and pdf.get_y() > pdf.t_margin + 1:
         pdf.add_page()
@@ -189,7 +245,7 @@ def _heading(text: str, size: float) -> Callable[[_Flow], None]:
     return draw
 
 
-def _title_block(pdf: FPDF, doc: Document) -> None:
+def _title_block(pdf: _HandoutPDF, doc: Document) -> None:
     flow = _Flow(pdf, dry=False)
     flow.text(doc.title, 18, "B", line=8)
     flow.gap(1)
@@ -207,22 +263,23 @@ def _title_block(pdf: FPDF, doc: Document) -> None:
 
 def _question(q: Question) -> Callable[[_Flow], None]:
     def draw(flow: _Flow) -> None:
-        flow.gutter(f"{q.number}.", 0, NUM_W)
+        indent = flow.pdf.number_width
+        flow.gutter(f"{q.number}.", 0, indent)
         if q.style == "cloze":
             # Each hidden part becomes a blank line to write on.
             sentence = "".join(BLANK if s.hidden else s.text for s in q.cloze).strip()
-            flow.text(sentence, BODY, x=NUM_W, line=LINE)
+            flow.text(sentence, BODY, x=indent, line=LINE)
         else:
-            flow.text(q.prompt, BODY, x=NUM_W, line=LINE)
+            flow.text(q.prompt, BODY, x=indent, line=LINE)
         if q.options:
             flow.gap(0.8)
             for letter, option in q.lettered_options:
-                flow.gutter(f"{letter})", NUM_W, LETTER_W)
-                flow.text(option, BODY, x=NUM_W + LETTER_W, line=LINE)
+                flow.gutter(f"{letter})", indent, LETTER_W)
+                flow.text(option, BODY, x=indent + LETTER_W, line=LINE)
                 flow.gap(0.6)
         elif q.style == "basic":
-            flow.ruled_line(NUM_W, 8)
-            flow.ruled_line(NUM_W, 8)
+            flow.ruled_line(indent, 8)
+            flow.ruled_line(indent, 8)
         flow.gap(5)
 
     return draw
@@ -230,24 +287,25 @@ def _question(q: Question) -> Callable[[_Flow], None]:
 
 def _key_entry(q: Question) -> Callable[[_Flow], None]:
     def draw(flow: _Flow) -> None:
-        flow.gutter(f"{q.number}.", 0, NUM_W)
-        flow.text(q.key_answer, BODY, "B", x=NUM_W, line=LINE)
+        indent = flow.pdf.number_width
+        flow.gutter(f"{q.number}.", 0, indent)
+        flow.text(q.key_answer, BODY, "B", x=indent, line=LINE)
         for quote in q.evidence:
             flow.gap(0.5)
-            flow.text(f"“{quote}”", SMALL, "I", x=NUM_W, line=SMALL * 0.48)
+            flow.text(f"“{quote}”", SMALL, "I", x=indent, line=SMALL * 0.48)
         flow.gap(0.5)
         link = _safe_link(q.paper.link)
-        flow.text(f"— {q.paper.citation}", TINY, x=NUM_W, link=link, color=GREY)
+        flow.text(f"— {q.paper.citation}", TINY, x=indent, link=link, color=GREY)
         if q.note:
             flow.gap(0.5)
-            flow.text(f"Note: {q.note}", TINY, x=NUM_W, color=GREY)
+            flow.text(f"Note: {q.note}", TINY, x=indent, color=GREY)
         flow.gap(3.5)
 
     return draw
 
 
 def _section(
-    pdf: FPDF, heading: Callable[[_Flow], None], blocks: list[Callable[[_Flow], None]]
+    pdf: _HandoutPDF, heading: Callable[[_Flow], None], blocks: list[Callable[[_Flow], None]]
 ) -> None:
     """A heading kept on the same page as the block after it, then the blocks."""
     first = _measure(pdf, blocks[0]) if blocks else 0.0
@@ -259,6 +317,9 @@ def _section(
 def render(doc: Document) -> bytes:
     """The handout as PDF bytes."""
     pdf = _new_pdf(doc)
+    pdf.set_font(FAMILY, "B", BODY)
+    widest = pdf.get_string_width(f"{len(doc.questions)}.")
+    pdf.number_width = max(NUM_W, widest + 3)
     pdf.add_page()
     _title_block(pdf, doc)
     if doc.show_questions:
