@@ -388,6 +388,7 @@ def handout(
     as_json: bool,
 ) -> None:
     """Write a printable handout (Markdown, HTML or PDF) with an answer key."""
+    import contextlib
     import datetime
 
     from quizgen.handout import Options, write_handouts
@@ -402,8 +403,21 @@ def handout(
         title=title,
         paper=paper,  # type: ignore[arg-type]
     )
+    bar = None
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import Progress
+
+        bar = Progress(console=Console(stderr=True), transient=True)
     try:
-        outputs = write_handouts(path, options, fmt, output, sources, kinds, tags)
+        with bar or contextlib.nullcontext():
+            task = bar.add_task("Rendering handouts", total=None) if bar else None
+
+            def tick(done: int, total: int) -> None:
+                if bar is not None and task is not None:
+                    bar.update(task, completed=done, total=total)
+
+            outputs = write_handouts(path, options, fmt, output, sources, kinds, tags, tick)
     except InputError as exc:
         fail(exc)
     if as_json:

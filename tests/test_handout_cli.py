@@ -279,3 +279,15 @@ def test_pdf_reads_back_through_the_command(project, out):
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
     assert "Reading Group" in text and "Answer key" in text
     assert "Café-Net" in text
+
+
+def test_progress_is_reported_per_file(project, out):
+    from quizgen.handout import Options, write_handouts
+
+    seen = []
+    options = Options(date=datetime.date(2026, 11, 26), variants=2, answers="separate")
+    outputs = write_handouts(
+        project, options, "md", out / "h.md", progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert [o.path.name for o in outputs] == ["h-A.md", "h-A-key.md", "h-B.md", "h-B-key.md"]

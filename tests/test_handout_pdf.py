@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from quizgen.handout import pdf as pdf_writer
@@ -137,3 +139,30 @@ def test_a_question_never_splits_across_pages(docs):
         (page,) = [p for p in pages if f" {q.number}. {q.prompt}" in p]
         block = page.split(f" {q.number}. {q.prompt}", 1)[1].split(f" {q.number + 1}. ", 1)[0]
         assert all(f"{letter}) {option}" in block for letter, option in q.lettered_options)
+
+
+def _char_widths(text: str) -> float:
+    """A stand-in font: every character 1 unit wide except 'W', 3 units."""
+    return sum(3.0 if c == "W" else 1.0 for c in text)
+
+
+@given(
+    st.lists(st.text(alphabet="abcW", min_size=1, max_size=25), min_size=0, max_size=30),
+    st.floats(min_value=3, max_value=40),
+)
+def test_wrap_fills_lines_without_overflow_and_loses_nothing(words, width):
+    text = " ".join(words)
+    lines = pdf_writer._wrap(text, width, _char_widths)
+    assert all(_char_widths(line) <= width for line in lines)
+    # Nothing lost, nothing reordered: words broken only when too long for any line.
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    if all(_char_widths(w) <= width for w in words):
+        assert lines == [" ".join(line.split()) for line in lines]
+        for line, following in zip(lines, lines[1:], strict=False):
+            next_word = following.split(" ")[0]
+            assert _char_widths(line) + 1 + _char_widths(next_word) > width, "greedy fill"
+
+
+def test_wrap_breaks_an_over_long_address():
+    lines = pdf_writer._wrap("see https://example.org/a/very/long/path now", 10, _char_widths)
+    assert lines == ["see", "https://ex", "ample.org/", "a/very/lon", "g/path now"]

@@ -9,7 +9,7 @@ fpdf loads only for PDFs.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,14 +65,30 @@ def render(doc: Document, fmt: str) -> bytes:
     return data
 
 
+Progress = Callable[[int, int], None]
+
+
 def render_handouts(
-    project: Project, cards: Sequence[Card], options: Options, fmt: str, out: Path
+    project: Project,
+    cards: Sequence[Card],
+    options: Options,
+    fmt: str,
+    out: Path,
+    progress: Progress | None = None,
 ) -> list[Output]:
-    """Every file the options ask for, rendered in memory; nothing is written."""
+    """Every file the options ask for, rendered in memory; nothing is written.
+
+    `progress(done, total)` is called as each file is rendered."""
+    todo = [
+        (file_name(out, doc.variant, suffix), part)
+        for doc in plan(project, cards, options)
+        for suffix, part in parts(doc, options.answers)
+    ]
     outputs = []
-    for doc in plan(project, cards, options):
-        for suffix, part in parts(doc, options.answers):
-            outputs.append(Output(file_name(out, doc.variant, suffix), part, render(part, fmt)))
+    for path, part in todo:
+        outputs.append(Output(path, part, render(part, fmt)))
+        if progress is not None:
+            progress(len(outputs), len(todo))
     return outputs
 
 
@@ -84,10 +100,12 @@ def write_handouts(
     sources: Sequence[str] = (),
     kinds: Sequence[str] = (),
     tags: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> list[Output]:
     """Load the project at `path`, choose cards, render every file, then write them all.
 
-    `fmt` None: see `choose_format`; `out` None: `default_output`.
+    `fmt` None: see `choose_format`; `out` None: `default_output`; `progress` as for
+    `render_handouts`.
 
     Checks the options and the output folder before loading anything and every file before
     writing any, so bad input writes nothing. Raises InputError listing the problems."""
@@ -105,7 +123,7 @@ def write_handouts(
         raise InputError(problems)
     project, all_cards = compile_project(path)
     chosen = select(all_cards, sources, kinds, tags)
-    outputs = render_handouts(project, chosen, options, fmt, out)
+    outputs = render_handouts(project, chosen, options, fmt, out, progress)
     for output in outputs:
         check_output_path(output.path)
     for output in outputs:
