@@ -1,0 +1,164 @@
+"""Anki output: turn a compiled project into an .apkg that imports cleanly and updates in place.
+
+    notetypes  the four frozen note types and their CSS
+    notes      cards -> notes: escaped fields, deck, tags
+    lock       quizgen.lock: what each note was and when it last changed
+    package    the .apkg itself: SQLite in genanki's layout, zipped deterministically
+
+`build` runs them in order: validate everything (output path, lock file), plan, write the
+package, then record the build in the lock file. genanki is imported only when writing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from quizgen.anki import lock
+from quizgen.anki.notes import Note, deck_name, html_text, notes_for, source_deck_description
+from quizgen.anki.notetypes import NOTE_TYPES
+from quizgen.errors import InputError, Problem, display_path
+from quizgen.fsutil import check_output_path
+from quizgen.model import Card, Project
+
+DIST = Path("dist")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote, with notes counted against the previous build.
+
+    `new`, `changed` and `unchanged` count the notes of current cards; `retired` counts the
+    notes of removed cards (`newly_retired` of them removed since the last build)."""
+
+    output: Path
+    lock: Path
+    lock_written: bool
+    notes: int
+    cards: int
+    new: int
+    changed: int
+    unchanged: int
+    retired: int
+    newly_retired: int
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = asdict(self)
+        data["output"] = display_path(self.output)
+        data["lock"] = display_path(self.lock)
+        return data
+
+
+def default_output(title: str) -> Path:
+    """dist/<slug of the deck title>.apkg, relative to the working folder."""
+    slug = re.sub(r"[^\w]+", "-", title.casefold()).strip("-_") or "deck"
+    return DIST / f"{slug}.apkg"
+
+
+def build(project: Project, cards: Sequence[Card], output: Path | None, now: float) -> BuildResult:
+    """Write the project's Anki package to `output` (default: `default_output`, creating
+    dist/ if needed) and record the build in the project's quizgen.lock.
+
+    Raises InputError, before writing anything, when the output cannot be written or the lock
+    file is not one quizgen wrote. `now` (Unix seconds) stamps new and changed notes."""
+    target = output if output is not None else default_output(project.title)
+    lock_path = project.root / lock.LOCK_NAME
+    problems: list[Problem] = []
+    try:
+        if output is not None or target.parent.exists():
+            check_output_path(target)
+        if target.suffix.lower() != ".apkg":
+            raise InputError.single(target, "the output must end in .apkg (Anki imports .apkg)")
+    except InputError as exc:
+        problems += exc.problems
+    try:
+        previous = lock.read(lock_path)
+    except InputError as exc:
+        problems += exc.problems
+        previous = {}
+    notes = notes_for(project, cards)
+    problems += _note_type_problems(project, cards, notes, previous)
+    if problems:
+        raise InputError(problems)
+
+    top = deck_name(project.title)
+    source_decks = {s.id: deck_name(project.title, s.short) for s in project.sources}
+    entries = lock.plan(
+        notes, previous, now, lambda card_id: source_decks.get(card_id.split("/")[0], top)
+    )
+    write_lock = not lock_path.exists() or any(e.status != "unchanged" for e in entries)
+    if write_lock and not os.access(project.root, os.W_OK):
+        raise InputError.single(
+            project.root,
+            f"folder is not writable, so this build cannot be recorded in {lock_path.name}",
+        )
+    if output is None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError.single(
+                target.parent, f"cannot create folder: {exc.strerror}"
+            ) from None
+
+    from quizgen.anki.package import atomic_output, write_package
+
+    write_package(entries, _decks(project, entries), target)
+    if write_lock:  # only once the package is in place: the lock says what Anki was given
+        with atomic_output(lock_path) as out:
+            for piece in lock.render(entries):
+                out.write(piece.encode())
+
+    active = [e for e in entries if not e.note.retired]
+    retired = [e for e in entries if e.note.retired]
+    return BuildResult(
+        output=target,
+        lock=lock_path,
+        lock_written=write_lock,
+        notes=len(entries),
+        cards=len(entries),  # one card per note
+        new=sum(e.status == "new" for e in active),
+        changed=sum(e.status == "changed" for e in active),
+        unchanged=sum(e.status == "unchanged" for e in active),
+        retired=len(retired),
+        # a retired note is "changed" only in the build that retires it
+        newly_retired=sum(e.status == "changed" for e in retired),
+    )
+
+
+def _note_type_problems(
+    project: Project, cards: Sequence[Card], notes: Sequence[Note], previous: dict[str, lock.Record]
+) -> list[Problem]:
+    """A card whose note type changed since the last build (a template now typed, or now a
+    cloze) cannot update in Anki, which keeps the old note untouched: refuse the build."""
+    problems: dict[tuple[str, str], Problem] = {}
+    for card, note in zip(cards, notes, strict=True):
+        old = previous.get(note.card_id)
+        if old is None or old.type == note.type or (card.kind, card.template) in problems:
+            continue
+        template = next(t for t in project.kinds[card.kind].templates if t.id == card.template)
+        problems[card.kind, card.template] = Problem(
+            template.path,
+            template.line,
+            f"template '{card.kind}/{card.template}' now makes '{NOTE_TYPES[note.type].name}' "
+            f"notes, but Anki has its cards as '{NOTE_TYPES[old.type].name}' notes and cannot "
+            "change a note's type on import; give the template a new id (its old cards are "
+            "then retired)",
+        )
+    return list(problems.values())
+
+
+def _decks(project: Project, entries: Sequence[lock.Entry]) -> dict[str, str]:
+    """Every deck the notes use, with its parents, each with its description."""
+    described = {deck_name(project.title): html_text(project.description)}
+    for source in project.sources:
+        described[deck_name(project.title, source.short)] = source_deck_description(source)
+    decks: dict[str, str] = {}
+    for name in {e.note.deck for e in entries}:
+        levels = name.split("::")
+        for depth in range(1, len(levels) + 1):
+            deck = "::".join(levels[:depth])
+            decks[deck] = described.get(deck, "")
+    return decks

@@ -1,0 +1,205 @@
+"""Cards become Anki notes: the fields of a frozen note type, HTML-escaped, with deck and tags.
+
+Pure: project and cards in, notes out. Every piece of user text goes through `html_text`, so a
+fact containing `<script>`, `a < b & c` or `{{c1::x}}` shows literally on the card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from quizgen.anki.notetypes import BASIC, CLOZE, NOTE_TYPES, TYPED, TYPED_CLOZE, NoteType
+from quizgen.model import Card, Fact, Project, Source
+from quizgen.text import squash
+
+RETIRED_TAG = "quizgen::retired"
+LETTERS = "ABCDEFGH"
+
+_LINK = re.compile(r"https?://[^\s]+\Z")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPECIAL = re.compile(r"[&<>\"{}\[\]\x00-\x1f\x7f]")  # most text has none: returned as is
+
+
+def html_text(text: str) -> str:
+    """User text as HTML that Anki shows literally.
+
+    That is html.escape, less the apostrophe (fields only ever stand in text and in
+    double-quoted attributes, where it is harmless, and Anki's typed-answer check compares
+    it as typed), plus entities for braces, so `{{c1::x}}` in a fact is never a cloze deletion,
+    and for square brackets, so `[sound:x.mp3]` or `[latex]` is never played or typeset. Line
+    breaks become <br>; other control characters go (Anki joins fields with \\x1f)."""
+    if not _SPECIAL.search(text):
+        return text
+    printable = text.isprintable()
+    if not printable:
+        text = _CONTROL.sub("", text)
+    text = (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+    if "{" in text or "}" in text or "[" in text or "]" in text:
+        text = text.translate(_SYNTAX)
+    return text if printable else text.replace("\n", "<br>")
+
+
+_SYNTAX = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;"})
+
+
+def _hidden_text(text: str) -> str:
+    """Text inside a cloze deletion: also no ':' (in `{{c1::a::b}}`, 'b' would be a hint)."""
+    return html_text(text).replace(":", "&#58;")
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One Anki note as quizgen writes it: one card, identified by the card id.
+
+    `type` is a note type key (see notetypes.NOTE_TYPES); `fields` follow its field order.
+    `hash` digests what Anki takes from an imported note (note type, fields, tags): when it
+    changes, the note must reach Anki as a newer one. The deck is not in it, since Anki never
+    moves a card that a collection already has."""
+
+    card_id: str
+    type: str
+    deck: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    hash: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        text = "\x1f".join((self.type, *self.fields, "\x1e", *self.tags))
+        object.__setattr__(self, "hash", hashlib.blake2b(text.encode(), digest_size=8).hexdigest())
+
+    @property
+    def note_type(self) -> NoteType:
+        return NOTE_TYPES[self.type]
+
+    @property
+    def retired(self) -> bool:
+        return RETIRED_TAG in self.tags
+
+
+def retired_note(card_id: str, note_type: str, deck: str) -> Note:
+    """What a removed card becomes: the same note (GUID, note type), now saying it was removed,
+    tagged `quizgen::retired` so a student finds it with one search and deletes it.
+
+    Its old content is not kept: a card leaves the sources because its fact was wrong, moved
+    or reworded, and a card that keeps teaching it would mislead; the lock file stays small."""
+    message = (
+        f"This card ({html_text(card_id)}) was removed from the deck. "
+        "Find such cards in the browser with <b>tag:quizgen::retired</b> and delete them."
+    )
+    kind = NOTE_TYPES[note_type]
+    # a cloze note needs a deletion to keep its card
+    values = {"Front": message, "Text": message.replace("delete them", "{{c1::delete them}}")}
+    values["CardId"] = html_text(card_id)
+    fields = tuple(values.get(name, "") for name in kind.fields)
+    source = card_id.split("/", 1)[0]
+    return Note(card_id, note_type, deck, fields, (tag("source", source), RETIRED_TAG))
+
+
+@lru_cache(maxsize=4096)
+def tag(*parts: str) -> str:
+    """An Anki tag under quizgen::, normalised the way Anki stores tags (no spaces, no empty
+    levels), so what quizgen records is what the student's collection holds."""
+    pieces = [p for part in parts for p in re.split(r"\s+|::", part) if p]
+    return "::".join(["quizgen", *pieces])
+
+
+def deck_name(*parts: str) -> str:
+    """`Title::Short title`, each level trimmed the way Anki trims deck names."""
+    levels = [squash(level) for part in parts for level in part.split("::")]
+    return "::".join(level for level in levels if level)
+
+
+@dataclass(frozen=True)
+class _SourceFields:
+    deck: str
+    citation: str
+    link: str
+
+
+def _source_fields(project: Project, source: Source) -> _SourceFields:
+    citation = f"{html_text(source.authors)} ({source.year}). <i>{html_text(source.title)}</i>."
+    link = source.link if _LINK.match(source.link) else ""
+    if source.link and not link:
+        citation += " " + html_text(source.link)  # not a web address: shown, never a link
+    return _SourceFields(deck_name(project.title, source.short), citation, html_text(link))
+
+
+def source_deck_description(source: Source) -> str:
+    """The description Anki shows for a paper's deck: its citation and link."""
+    text = html_text(source.citation)
+    if _LINK.match(source.link):
+        url = html_text(source.link)
+        text += f'<br><a href="{url}">{url}</a>'
+    return text
+
+
+def _cloze_text(card: Card) -> str:
+    parts = [
+        "{{c1::" + _hidden_text(s.text) + "}}" if s.hidden else html_text(s.text)
+        for s in card.cloze
+    ]
+    return squash("".join(parts))
+
+
+def _choices(card: Card) -> str:
+    return "".join(
+        f'<li><span class="qz-letter">{letter}</span> {html_text(option)}</li>'
+        for letter, option in zip(LETTERS, card.choices, strict=False)
+    )
+
+
+def _answer(card: Card) -> str:
+    """The back: for multiple choice the right option with its letter."""
+    if not card.choices:
+        return html_text(card.back)
+    letter = LETTERS[card.correct_choice]
+    text = f'<span class="qz-letter">{letter}</span> {html_text(card.answer)}'
+    if card.back != card.answer:
+        text += "<br>" + html_text(card.back)
+    return text
+
+
+def note_type_for(card: Card) -> NoteType:
+    if card.cloze:
+        return TYPED_CLOZE if card.typed else CLOZE
+    return TYPED if card.typed else BASIC
+
+
+@dataclass(frozen=True)
+class _FactFields:
+    evidence: str
+    note: str
+    tags: tuple[str, ...]
+
+
+def _fact_fields(source: Source, fact: Fact) -> _FactFields:
+    tags = {tag("source", source.id), tag("kind", fact.kind), *(tag("tag", t) for t in fact.tags)}
+    evidence = "".join(f"<p>{html_text(quote)}</p>" for quote in fact.evidence)
+    return _FactFields(evidence, html_text(fact.note), tuple(sorted(tags)))
+
+
+def make_note(card: Card, source: _SourceFields, fact: _FactFields) -> Note:
+    """The note for one card, given its paper's and its fact's shared fields."""
+    kind = note_type_for(card)
+    check = (fact.evidence, source.citation, source.link, fact.note, html_text(card.id))
+    if kind.cloze:
+        fields: tuple[str, ...] = (_cloze_text(card), *check)
+    elif kind is TYPED:
+        back = html_text(card.back) if card.back != card.answer else ""
+        fields = (html_text(card.front), html_text(card.answer), back, _choices(card), *check)
+    else:
+        fields = (html_text(card.front), _answer(card), _choices(card), *check)
+    return Note(card.id, kind.key, source.deck, fields, fact.tags)
+
+
+def notes_for(project: Project, cards: Sequence[Card]) -> list[Note]:
+    """Every card's note, in card order."""
+    sources = {s.id: _source_fields(project, s) for s in project.sources}
+    facts = {(s.id, f.id): _fact_fields(s, f) for s in project.sources for f in s.facts}
+    return [make_note(card, sources[card.source], facts[card.source, card.fact]) for card in cards]
