@@ -1,0 +1,154 @@
+"""quizgen.anki.lock: planning a build against the previous one, and the lock file itself."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from quizgen.anki.lock import Entry, Record, plan, read, render
+from quizgen.anki.notes import Note, retired_note
+from quizgen.errors import InputError
+
+NOW = 1_800_000_000.5
+
+
+def note(card_id: str, front: str = "Q", tags: tuple[str, ...] = ("t",)) -> Note:
+    return Note(card_id, "question", "D::S", (front, "A", "", "", "", "", "", card_id), tags)
+
+
+def deck_of(card_id: str) -> str:
+    return "D::S"
+
+
+def records(entries: list[Entry]) -> dict[str, Record]:
+    return {e.note.card_id: e.record for e in entries}
+
+
+def test_first_build_makes_everything_new() -> None:
+    entries = plan([note("s/b/t"), note("s/a/t")], {}, NOW, deck_of)
+
+    assert [(e.note.card_id, e.id, e.mod, e.status) for e in entries] == [
+        ("s/b/t", 1_800_000_000_500, 1_800_000_000, "new"),
+        ("s/a/t", 1_800_000_000_501, 1_800_000_000, "new"),
+    ]
+
+
+def test_rebuild_keeps_unchanged_dates_and_moves_changed_ones_forward() -> None:
+    first = plan([note("s/a/t"), note("s/b/t"), note("s/c/t")], {}, NOW, deck_of)
+    previous = records(first)
+
+    # a clock that went backwards must still give the changed note a newer time
+    entries = plan(
+        [note("s/a/t"), note("s/b/t", "Q2"), note("s/d/t")], previous, NOW - 3600, deck_of
+    )
+
+    got = {e.note.card_id: (e.id, e.mod, e.status, e.note.retired) for e in entries}
+    assert got == {
+        "s/a/t": (1_800_000_000_500, 1_800_000_000, "unchanged", False),
+        "s/b/t": (1_800_000_000_501, 1_800_000_001, "changed", False),
+        "s/d/t": (1_800_000_000_503, 1_799_996_400, "new", False),  # ids never reused
+        "s/c/t": (1_800_000_000_502, 1_800_000_001, "changed", True),
+    }
+    assert [e.note.card_id for e in entries][-1] == "s/c/t"  # retired notes come last
+
+    # once retired, a note stays as it is
+    again = plan(
+        [note("s/a/t"), note("s/b/t", "Q2"), note("s/d/t")], records(entries), NOW + 5, deck_of
+    )
+    assert [e.status for e in again] == ["unchanged"] * 4
+    assert again[-1].note == retired_note("s/c/t", "question", "D::S")
+
+    # and a card that comes back is a change again
+    back = plan([note("s/c/t")], records(again), NOW + 10, deck_of)
+    assert (back[0].status, back[0].mod, back[0].note.retired) == ("changed", 1_800_000_010, False)
+
+
+def test_render_is_sorted_one_note_per_line_and_reads_back(tmp_path: Path) -> None:
+    entries = plan([note("s/b/t"), note("s/a/t")], {}, NOW, deck_of)
+    path = tmp_path / "quizgen.lock"
+
+    path.write_text("".join(render(entries)))
+
+    lines = path.read_text().splitlines()
+    assert lines[0] == "{" and lines[2] == '"format": 1,' and lines[-2:] == ["}", "}"]
+    assert lines[4].startswith('  "s/a/t": {"check": "') and lines[5].startswith('  "s/b/t"')
+    assert json.loads(path.read_text())["notes"]["s/a/t"] == {
+        "check": entries[1].record.check,
+        "hash": note("s/a/t").hash,
+        "id": 1_800_000_000_501,
+        "mod": 1_800_000_000,
+        "type": "question",
+    }
+    assert read(path) == records(entries)
+
+
+def test_empty_and_missing_lock(tmp_path: Path) -> None:
+    path = tmp_path / "quizgen.lock"
+    assert read(path) == {}
+    path.write_text("".join(render([])))
+    assert json.loads(path.read_text())["notes"] == {}
+    assert read(path) == {}
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda d: d["notes"]["s/a/t"].update(id=d["notes"]["s/b/t"]["id"]),
+            "the line of note 's/a/t' fails its check: it was edited by hand",
+        ),
+        (
+            lambda d: d["notes"]["s/a/t"].pop("mod"),
+            "note 's/a/t' must have exactly the keys check, hash, id, mod, type",
+        ),
+        (lambda d: d["notes"]["s/a/t"].update(mod=True), "note 's/a/t' has a bad 'mod': true"),
+        (
+            lambda d: d["notes"]["s/a/t"].update(id=2**60),
+            "note 's/a/t' has a bad 'id': 1152921504606846976",
+        ),
+        (
+            lambda d: d["notes"]["s/a/t"].update(hash="xyz"),
+            "note 's/a/t' has a bad 'hash': \"xyz\"",
+        ),
+        (lambda d: d["notes"].update({"S/A": {}}), "'S/A' is not a card id (source/fact/template)"),
+        (lambda d: d.update(extra=1), "this is not a quizgen lock file"),
+    ],
+)
+def test_bad_records(tmp_path: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "quizgen.lock"
+    data = json.loads("".join(render(plan([note("s/a/t"), note("s/b/t")], {}, NOW, deck_of))))
+    edit(data)
+    path.write_text(json.dumps(data))
+
+    with pytest.raises(InputError) as info:
+        read(path)
+
+    (problem,) = info.value.problems
+    assert problem.message.startswith(message + "; restore it from version control")
+
+
+def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
+    a = Record("s/a/t", "question", "0" * 16, 1_800_000_000_000, 1_800_000_000)
+    b = Record("s/b/t", "question", "1" * 16, a.id, a.mod)
+    path = tmp_path / "quizgen.lock"
+    path.write_text('{"about": "", "format": 1, "notes": {\n' + a.line() + ",\n" + b.line() + "}}")
+
+    with pytest.raises(InputError) as info:
+        read(path)
+
+    assert str(info.value).startswith(
+        f"{path}:3: notes 's/a/t' and 's/b/t' have the same id; restore it"
+    )
+
+
+def test_a_folder_or_binary_file_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "quizgen.lock"
+    folder.mkdir()
+    with pytest.raises(InputError, match="is a folder; the lock file must be a file"):
+        read(folder)
+    binary = tmp_path / "binary.lock"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(InputError, match="cannot read the lock file: not UTF-8 text"):
+        read(binary)
