@@ -184,6 +184,10 @@ def compare_quantities(expected: Quantity, given: Quantity) -> Verdict:
 
 # -- text --------------------------------------------------------------------------------------
 
+PHRASE_WORDS = 4  # an answer of this many words may be given in part ...
+PHRASE_COVERAGE = 0.75  # ... if this share of its words is there (counted CLOSE, not exact)
+_PARENTHETICAL = re.compile(r"\s*\(([^()]*)\)")
+_ASIDE = re.compile(r"(?:e\.\s?g|i\.\s?e|see|cf)\b", re.IGNORECASE)
 _ARTICLES = re.compile(r"\b(?:the|a|an)\s+(?=[^\W\d])")
 # Commas followed by a digit group a number ("1,000"), so they do not separate items.
 _SEPARATORS = re.compile(r"\s*(?:,(?!\d)|[;/\n&]|\band\b)\s*", re.IGNORECASE)
@@ -240,12 +244,31 @@ def _spelling_slip(expected: str, given: str) -> bool:
 
 def compare_text(expected: str, given: str) -> Verdict:
     """Compare one answer with one expected value (no list handling)."""
-    verdict = _compare(normalize(expected), normalize(given), expected)
-    if verdict.accepted or verdict.status is Status.EMPTY:
-        return verdict
-    # Number words may be part of a name ("Mu Zero", "AlphaGo Zero"): try them as words too.
-    literal = _compare(normalize(expected, False), normalize(given, False), expected)
-    return literal if literal.accepted else verdict
+    best = Verdict(Status.WRONG)
+    for alternative in _alternatives(expected):
+        # Number words may be part of a name ("Mu Zero"): try them as words too.
+        for number_words in (True, False):
+            e, g = normalize(alternative, number_words), normalize(given, number_words)
+            verdict = _compare(e, g, expected)
+            if verdict.status is Status.EMPTY:
+                return verdict
+            if _RANK.index(verdict.status) < _RANK.index(best.status):
+                best = verdict
+    return best
+
+
+def _alternatives(expected: str) -> list[str]:
+    """The answer, and what a parenthesis makes optional: "the bandwidth-limited channel
+    (BWLC)" may be given without the acronym, or as the acronym alone."""
+    inner = _PARENTHETICAL.findall(expected)
+    if not inner:
+        return [expected]
+    alternatives = [expected, _PARENTHETICAL.sub("", expected)]
+    for text in inner:
+        text = text.strip()
+        if 1 <= len(text.split()) <= 3 and not text.endswith("-") and not _ASIDE.match(text):
+            alternatives.append(text)
+    return alternatives
 
 
 def _compare(e: Normal, g: Normal, expected: str) -> Verdict:
@@ -260,11 +283,33 @@ def _compare(e: Normal, g: Normal, expected: str) -> Verdict:
         words = Status.EXACT
     elif _spelling_slip(e.words, g.words):
         words = Status.TYPO
+    elif _covers(e.words, g.words) or (
+        e.quantities and set(g.words.split()) <= set(e.words.split())
+    ):  # the right numbers, with a unit word left out ("10M" for "10M tokens")
+        words = Status.CLOSE
     else:
         return Verdict(Status.WRONG)
-    if any(v.status is Status.CLOSE for v in numbers):
+    if words is Status.CLOSE or any(v.status is Status.CLOSE for v in numbers):
         return Verdict(Status.CLOSE, f"exactly: {squash(expected)}")
-    return Verdict(words, f"spelled: {expected}" if words is Status.TYPO else "")
+    return Verdict(words, f"spelled: {squash(expected)}" if words is Status.TYPO else "")
+
+
+def _covers(expected: str, given: str) -> bool:
+    """A long answer given in its own words: most of its words there, few others added."""
+    from rapidfuzz.distance import OSA
+
+    wanted, typed = expected.split(), given.split()
+    if len(wanted) < PHRASE_WORDS:
+        return False
+    unused = list(typed)
+    found = 0
+    for word in wanted:
+        for i, candidate in enumerate(unused):
+            if OSA.distance(word, candidate) <= _allowed_slip(len(word)):
+                found += 1
+                del unused[i]
+                break
+    return found >= PHRASE_COVERAGE * len(wanted) and len(unused) <= len(typed) / 4
 
 
 def split_list(text: str) -> list[str]:

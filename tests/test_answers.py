@@ -84,6 +84,28 @@ def card(answer: str, items: tuple[str, ...] = (), **extra) -> Card:
         (">99%", "<99%", WRONG),
         ("~10M", "about 10 million", EXACT),
         ("approx. 10M", "10M", EXACT),
+        # parentheses are optional, or an alias
+        ("the bandwidth-limited channel (BWLC)", "BWLC", EXACT),
+        ("the bandwidth-limited channel (BWLC)", "bandwidth limited channel", EXACT),
+        ("compression (source coding)", "source coding", EXACT),
+        ("(un-)supervised learning", "un", WRONG),
+        ("high-dimensional observations (e.g. images)", "images", WRONG),
+        # long answers in the student's own words: close when most words are there
+        (
+            "introducing auxiliary latent variables in the decoder",
+            "auxiliary latent variables in the decoder",
+            CLOSE,
+        ),
+        ("introducing auxiliary latent variables in the decoder", "latent variables", WRONG),
+        (
+            "introducing auxiliary latent variables in the decoder",
+            "introducing auxiliary latent variables in the encoder and the prior",
+            WRONG,
+        ),
+        # the right number without its unit word
+        ("at least 10M tokens", "10 million", CLOSE),
+        ("at least 10M tokens", "10 million words", WRONG),
+        ("fewer than 200", "<200", EXACT),
         # nothing typed
         ("Muesli", "", EMPTY),
         ("Muesli", " ?! ", EMPTY),
