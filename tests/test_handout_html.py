@@ -86,8 +86,11 @@ def test_every_question_option_and_answer_appears(docs):
             assert f"{q.number}.{q.key_answer}" in text
             for quote in q.evidence:
                 assert f"“{quote}”" in text
+            if q.note:
+                assert f"Note: {q.note}" in text
         for paper in doc.papers:
             assert paper.citation in text
+        assert any(q.note for q in doc.questions)
         assert f"Answer key — {doc.label}" in text
         blanks = [t for t, a in page.tags if a.get("class") == "blank"]
         assert len(blanks) == sum(s.hidden for q in doc.questions for s in q.cloze)

@@ -58,8 +58,11 @@ def test_every_question_option_and_answer_reads_back(docs, rendered):
             assert f"{q.number}. {q.key_answer}" in text
             for quote in q.evidence:
                 assert f"“{quote}”" in text
+            if q.note:
+                assert f"Note: {q.note}" in text
         for paper in doc.papers:
             assert paper.citation in text
+        assert any(q.note for q in doc.questions)
 
 
 def test_non_ascii_text_survives(rendered):

@@ -213,13 +213,13 @@ def plan(project: Project, cards: Sequence[Card], options: Options) -> list[Docu
     if problems:
         raise InputError(problems)
     chosen = choose(cards, options.count, options.seed)
-    by_id = project.sources_by_id
+    asked = {c.source for c in chosen}
     papers = {
-        sid: Paper(sid, s.short, s.citation, s.link)
-        for sid, s in by_id.items()
-        if any(c.source == sid for c in chosen)
+        s.id: Paper(s.id, squash(s.short), squash(s.citation), s.link.strip())
+        for s in project.sources
+        if s.id in asked
     }
-    title = squash(options.title) or project.title
+    title = squash(options.title) or squash(project.title)
     docs: list[Document] = []
     seen_orders: list[tuple[str, ...]] = []
     for index in range(options.variants):
