@@ -122,3 +122,18 @@ def test_key_only_and_no_key_parts(docs):
 )
 def test_escape_keeps_text_literal(text):
     assert visible(markdown.escape(text)).strip() == text
+
+
+def test_line_breaks_in_source_text_cannot_start_markdown_blocks():
+    from dataclasses import replace
+
+    from quizgen.template import Segment
+
+    project, cards = compile_project(FIXTURE)
+    cloze = next(c for c in cards if c.style == "cloze")
+    odd = replace(cloze, cloze=(Segment("X", True), Segment(" is\n# not a heading\n- nor a list.")))
+    (doc,) = plan(project, [odd], Options(date=DAY))
+    assert doc.questions[0].cloze[1].text == " is # not a heading - nor a list."
+    page = rendered(markdown.render(doc).decode())
+    assert page.tags.count("h1") == 1 and page.tags.count("li") == len(doc.papers)
+    assert "# not a heading - nor a list." in "".join(page.text)

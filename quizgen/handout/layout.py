@@ -9,6 +9,7 @@ string is stable across runs and machines; it does not depend on PYTHONHASHSEED.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -30,6 +31,7 @@ _MONTHS = (
 )  # fmt: skip
 # How many times to reshuffle a variant whose order repeats an earlier variant's.
 _RESHUFFLES = 50
+_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -291,7 +293,9 @@ def _question(number: int, card: Card, paper: Paper, variant: str, rng: random.R
         prompt=squash(card.front),
         answer=answer,
         evidence=tuple(squash(e) for e in card.evidence),
-        cloze=card.cloze,
+        # One line per sentence in every format: runs of whitespace (a newline from a YAML
+        # block, say) become one space, keeping the spaces around each blank.
+        cloze=tuple(Segment(_WS.sub(" ", s.text), s.hidden) for s in card.cloze),
         options=options,
         note=squash(card.note),
     )
