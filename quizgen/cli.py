@@ -164,6 +164,8 @@ def build(path: Path | None, output: Path | None, as_json: bool) -> None:
             result = build_package(project, all_cards, output, now=time.time())
     except InputError as exc:
         fail(exc)
+    if result.warning:
+        click.echo(f"warning: {result.warning}", err=True)
     if as_json:
         emit_json(result.to_dict())
         return

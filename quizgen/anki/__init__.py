@@ -32,7 +32,8 @@ class BuildResult:
     """What a build wrote, with notes counted against the previous build.
 
     `new`, `changed` and `unchanged` count the notes of current cards; `retired` counts the
-    notes of removed cards (`newly_retired` of them removed since the last build)."""
+    notes of removed cards (`newly_retired` of them removed since the last build). `warning`
+    says why a build that changed something could not be recorded in the lock file."""
 
     output: Path
     lock: Path
@@ -44,6 +45,7 @@ class BuildResult:
     unchanged: int
     retired: int
     newly_retired: int
+    warning: str = ""
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = asdict(self)
@@ -90,10 +92,15 @@ def build(project: Project, cards: Sequence[Card], output: Path | None, now: flo
         notes, previous, now, lambda card_id: source_decks.get(card_id.split("/")[0], top)
     )
     write_lock = not lock_path.exists() or any(e.status != "unchanged" for e in entries)
+    warning = ""
     if write_lock and not os.access(project.root, os.W_OK):
-        raise InputError.single(
-            project.root,
-            f"folder is not writable, so this build cannot be recorded in {lock_path.name}",
+        # A read-only project (the bundled deck in site-packages, a read-only checkout) still
+        # builds a correct package: changed notes are newer. Unrecorded, the next build counts
+        # the same changes again, which Anki takes as harmless updates.
+        write_lock = False
+        warning = (
+            f"{display_path(project.root)} is not writable, so this build is not recorded in "
+            f"{lock_path.name}; the next build will count the same changes again"
         )
     if output is None:
         try:
@@ -125,6 +132,7 @@ def build(project: Project, cards: Sequence[Card], output: Path | None, now: flo
         retired=len(retired),
         # a retired note is "changed" only in the build that retires it
         newly_retired=sum(e.status == "changed" for e in retired),
+        warning=warning,
     )
 
 
