@@ -80,10 +80,10 @@ def test_every_question_option_and_answer_appears(docs):
                 for seg in q.cloze:
                     assert seg.hidden or seg.text.strip() in text
             else:
-                assert f"{q.number}.{q.prompt}" in text
+                assert f"{q.number}. {q.prompt}" in text
             for letter, option in q.lettered_options:
-                assert f"{letter}){option}" in text
-            assert f"{q.number}.{q.key_answer}" in text
+                assert f"{letter}) {option}" in text
+            assert f"{q.number}. {q.key_answer}" in text
             for quote in q.evidence:
                 assert f"“{quote}”" in text
             if q.note:

@@ -39,8 +39,8 @@ ol.questions, ol.key-list, ul.options { list-style: none; margin: 0; padding: 0;
 ul.options li { position: relative; padding-left: 1.8em; margin: .15rem 0; }
 .letter { position: absolute; left: 0; font-weight: bold; }
 .blank { display: inline-block; min-width: 9em; border-bottom: 1px solid #111; height: 1em; }
-.write { margin-top: .4rem; height: 3em;
-  background: repeating-linear-gradient(transparent 0 1.45em, #999 1.45em 1.5em); }
+/* Lines to write on are borders, not backgrounds: browsers leave backgrounds out of print. */
+.write span { display: block; height: 1.7em; border-bottom: 1px solid #999; }
 .key { break-before: page; page-break-before: always; }
 .key .q { margin-bottom: .9rem; }
 blockquote { margin: .2rem 0; padding-left: .6em; border-left: 3px solid #bbb; font-style: italic; }
@@ -81,7 +81,9 @@ def _page_css(doc: Document) -> str:
 
 
 def _question(q: Question) -> list[str]:
-    num = f'<span class="num">{q.number}.</span>'
+    # The space after each gutter label keeps copied text and screen readers at "1. Which";
+    # on screen it vanishes (a line's leading space collapses).
+    num = f'<span class="num">{q.number}.</span> '
     if q.style == "cloze":
         text = "".join(
             '<span class="blank" role="img" aria-label="blank"></span>' if s.hidden else _e(s.text)
@@ -93,19 +95,22 @@ def _question(q: Question) -> list[str]:
     if q.options:
         body.append('<ul class="options">')
         body += [
-            f'<li><span class="letter">{letter})</span>{_e(option)}</li>'
+            f'<li><span class="letter">{letter})</span> {_e(option)}</li>'
             for letter, option in q.lettered_options
         ]
         body.append("</ul>")
     elif q.style == "basic":
-        body.append('<div class="write" role="img" aria-label="space for your answer"></div>')
+        body.append(
+            '<div class="write" role="img" aria-label="space for your answer">'
+            "<span></span><span></span></div>"
+        )
     return [f'<li class="q" id="q{q.number}">', *body, "</li>"]
 
 
 def _key_entry(q: Question) -> list[str]:
     lines = [
         f'<li class="q" id="a{q.number}">',
-        f'<p class="answer"><span class="num">{q.number}.</span>'
+        f'<p class="answer"><span class="num">{q.number}.</span> '
         f"<strong>{_e(q.key_answer)}</strong></p>",
     ]
     lines += [f"<blockquote>“{_e(quote)}”</blockquote>" for quote in q.evidence]
