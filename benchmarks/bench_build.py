@@ -1,0 +1,180 @@
+"""Benchmark `quizgen build` against a plain genanki script writing the same notes.
+
+    .venv/bin/python benchmarks/bench_build.py [--facts 10000] [--templates 3] [--runs 5]
+
+Makes a synthetic project (benchmarks/synth.py: 10,000 facts x 3 templates = 30,000 notes),
+then times, in alternating subprocesses so that machine noise hits both alike:
+
+- `quizgen build` from scratch (no lock file, no package): load, validate, expand, write;
+- `quizgen build` again over its own lock file (nothing changed);
+- a plain genanki script writing the same 30,000 notes (same note types, fields, tags, decks
+  and GUIDs, read from a JSON-lines file) with genanki's defaults: Package.write_to_file();
+- `quizgen check`, for reference: the loading and validation share of a build.
+
+Reports medians of wall time and peak memory (max RSS of the child), package sizes, and the
+ratios against the goals of issue 3: wall time within 1.25x of genanki, peak memory within
+1.5x, package size at most half.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from synth import make  # noqa: E402
+
+QUIZGEN = [sys.executable, "-m", "quizgen"]
+
+PLAIN_GENANKI = '''\
+"""A plain genanki script: read notes from JSON lines, write them with genanki's defaults."""
+import json
+import sys
+
+import genanki
+
+with open(sys.argv[1], encoding="utf-8") as f:
+    head = json.loads(f.readline())
+    models = {
+        key: genanki.Model(
+            m["id"], m["name"], fields=[{"name": n} for n in m["fields"]],
+            templates=[{"name": "Card", "qfmt": m["qfmt"], "afmt": m["afmt"]}], css=m["css"],
+            model_type=genanki.Model.CLOZE if m["cloze"] else genanki.Model.FRONT_BACK,
+        )
+        for key, m in head["models"].items()
+    }
+    decks = {name: genanki.Deck(deck_id, name) for name, deck_id in head["decks"].items()}
+    for line in f:
+        card_id, model, deck, fields, tags = json.loads(line)
+        decks[deck].add_note(
+            genanki.Note(model=models[model], fields=fields, tags=tags,
+                         guid=genanki.guid_for(card_id))
+        )
+genanki.Package(list(decks.values())).write_to_file(sys.argv[2])
+'''
+
+
+def export_notes(project: Path, out: Path) -> int:
+    """The notes quizgen would write, as JSON lines for the genanki script (not timed)."""
+    from quizgen.anki.notes import notes_for
+    from quizgen.anki.notetypes import CSS, NOTE_TYPES, stable_id
+    from quizgen.project import compile_project
+
+    proj, cards = compile_project(project)
+    notes = notes_for(proj, cards)
+    head = {
+        "models": {
+            key: {
+                "id": t.id,
+                "name": t.name,
+                "fields": list(t.fields),
+                "qfmt": t.qfmt,
+                "afmt": t.afmt,
+                "css": CSS,
+                "cloze": t.cloze,
+            }
+            for key, t in NOTE_TYPES.items()
+        },
+        "decks": {d: stable_id(f"deck:{d}") for d in sorted({n.deck for n in notes})},
+    }
+    with out.open("w", encoding="utf-8") as f:
+        f.write(json.dumps(head) + "\n")
+        for n in notes:
+            f.write(json.dumps([n.card_id, n.type, n.deck, list(n.fields), list(n.tags)]) + "\n")
+    return len(notes)
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return wall, usage.ru_maxrss / 1024  # Linux reports KB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--facts", type=int, default=10_000)
+    parser.add_argument("--templates", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-build-"))
+    try:
+        project = make(tmp / "project", args.facts, args.templates)
+        notes_file = tmp / "notes.jsonl"
+        count = export_notes(project, notes_file)
+        script = tmp / "plain_genanki.py"
+        script.write_text(PLAIN_GENANKI)
+        ours, plain = tmp / "quizgen.apkg", tmp / "genanki.apkg"
+        lock = project / "quizgen.lock"
+        cases = {
+            "quizgen build (first)": [*QUIZGEN, "build", str(project), "-o", str(ours)],
+            "quizgen build (again)": [*QUIZGEN, "build", str(project), "-o", str(ours)],
+            "genanki script": [sys.executable, str(script), str(notes_file), str(plain)],
+            "quizgen check": [*QUIZGEN, "check", str(project)],
+        }
+        results: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+        # Each child gets its own temporary folder, to count the files it leaves behind.
+        leaks = {name: 0 for name in cases}
+        temp = tmp / "temp"
+        print(f"{count} notes ({args.facts} facts x {args.templates} templates), {args.runs} runs")
+        for i in range(args.runs):
+            for name, cmd in cases.items():
+                if name == "quizgen build (first)":
+                    lock.unlink(missing_ok=True)
+                    ours.unlink(missing_ok=True)
+                temp.mkdir()
+                results[name].append(run(cmd, tmp, {**os.environ, "TMPDIR": str(temp)}))
+                leaks[name] += len(list(temp.iterdir()))
+                shutil.rmtree(temp)
+            print(f"  run {i + 1}: " + ", ".join(f"{results[n][-1][0]:.2f}s" for n in cases))
+
+        med = {
+            name: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r))
+            for name, r in results.items()
+        }
+        print(f"\n{'':24}{'wall s':>9}{'peak MB':>9}")
+        for name, (wall, mem) in med.items():
+            print(f"{name:24}{wall:9.2f}{mem:9.1f}")
+        size_ours, size_plain = ours.stat().st_size, plain.stat().st_size
+        print(
+            f"\npackage size: quizgen {size_ours / 1e6:.2f} MB, genanki {size_plain / 1e6:.2f} MB"
+        )
+
+        base_wall, base_mem = med["genanki script"]
+        print("\nratios to the genanki script (goal):")
+        for name in ("quizgen build (first)", "quizgen build (again)"):
+            wall, mem = med[name]
+            print(
+                f"  {name:22} time {wall / base_wall:.2f}x (<= 1.25)"
+                f"   memory {mem / base_mem:.2f}x (<= 1.5)"
+            )
+        print(f"  package size {size_ours / size_plain:.2f}x (<= 0.5)")
+        print(
+            "\ntemporary files left behind, all runs: "
+            + ", ".join(f"{name} {n}" for name, n in leaks.items())
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
