@@ -278,9 +278,12 @@ def test_a_failed_write_leaves_the_previous_outputs(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(quizgen.anki.package, "_zip", broken_zip)
-    with pytest.raises(OSError, match="No space left"):
-        CliRunner().invoke(main, ["build", "mini"], catch_exceptions=False)
+    result = invoke("build", "mini")
 
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "dist/mini-deck.apkg: cannot write the package: No space left on device\n",
+    )
     assert snapshot(here) == before
 
 
@@ -298,3 +301,29 @@ def test_heavy_modules_load_only_when_writing() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "[]\n"
+
+
+def test_a_failed_lock_write_keeps_the_old_lock(
+    mini: Path, here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert invoke("build", "mini").exit_code == 0
+    lock = (mini / "quizgen.lock").read_bytes()
+    source = mini / "sources" / "muesli.yaml"
+    source.write_text(source.read_text().replace("category: thing", "category: model"))
+
+    import quizgen.anki.lock
+
+    def broken_render(entries: object):  # type: ignore[no-untyped-def]
+        yield "{"
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(quizgen.anki.lock, "render", broken_render)
+    result = invoke("build", "mini")
+
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "mini/quizgen.lock: cannot record this build: No space left on device; the package was "
+        "written, and the next build will count the same changes again\n",
+    )
+    assert (mini / "quizgen.lock").read_bytes() == lock
+    assert not [p for p in mini.iterdir() if p.name.endswith(".tmp")]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -112,11 +113,21 @@ def build(project: Project, cards: Sequence[Card], output: Path | None, now: flo
 
     from quizgen.anki.package import atomic_output, write_package
 
-    write_package(entries, _decks(project, entries), target)
+    try:
+        write_package(entries, _decks(project, entries), target)
+    except (OSError, sqlite3.Error) as exc:  # a full disk, say: the old package stays
+        raise InputError.single(target, f"cannot write the package: {_reason(exc)}") from None
     if write_lock:  # only once the package is in place: the lock says what Anki was given
-        with atomic_output(lock_path) as out:
-            for piece in lock.render(entries):
-                out.write(piece.encode())
+        try:
+            with atomic_output(lock_path) as out:
+                for piece in lock.render(entries):
+                    out.write(piece.encode())
+        except OSError as exc:
+            raise InputError.single(
+                lock_path,
+                f"cannot record this build: {_reason(exc)}; the package was written, and the "
+                "next build will count the same changes again",
+            ) from None
 
     active = [e for e in entries if not e.note.retired]
     retired = [e for e in entries if e.note.retired]
@@ -134,6 +145,10 @@ def build(project: Project, cards: Sequence[Card], output: Path | None, now: flo
         newly_retired=sum(e.status == "changed" for e in retired),
         warning=warning,
     )
+
+
+def _reason(exc: Exception) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 
 
 def _note_type_problems(
