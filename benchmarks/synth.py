@@ -16,10 +16,18 @@ import yaml
 TEMPLATES = [
     {"id": "which", "front": "Which method {claim}[ {condition}]?", "answer": "subject"},
     {"id": "cloze", "cloze": "{subject} {claim}[ {condition}].", "hide": ["subject"]},
-    {"id": "choice", "front": "Pick the method that {claim}[ {condition}].",
-     "answer": "subject", "choices": 4},
-    {"id": "what", "front": "What does {subject} do[ {condition}]?", "back": "{claim}",
-     "answer": "claim"},
+    {
+        "id": "choice",
+        "front": "Pick the method that {claim}[ {condition}].",
+        "answer": "subject",
+        "choices": 4,
+    },
+    {
+        "id": "what",
+        "front": "What does {subject} do[ {condition}]?",
+        "back": "{claim}",
+        "answer": "claim",
+    },
 ]
 
 
