@@ -82,12 +82,27 @@ class Plan:
 
 def plan(store: Store, cards: Sequence[Card], now: datetime, *, new_limit: int, limit: int) -> Plan:
     """Due cards first (most overdue first), then new cards in deck order, up to `new_limit`
-    new ones a day and `limit` in all. Reads only the rows it returns, plus one index count."""
+    new ones a day and `limit` in all. Reads only the rows it returns, plus one index count.
+
+    New cards are at most one per fact, and none of a fact due now or studied today: the
+    questions a fact makes give each other away (Anki calls this burying siblings)."""
     by_id = {c.id: c for c in cards}
+    today = day_start(now)
     due = store.due(now, by_id.__contains__, limit)
-    new_today = store.introduced_since(day_start(now))
+    new_today = store.introduced_since(today)
     room = min(max(0, new_limit - new_today), limit - len(due))
-    fresh = store.unseen(by_id, room)
+    facts = {by_id[card_id].fact_id for card_id, _ in due}
+    if room > 0:
+        facts.update(by_id[i].fact_id for i in store.reviewed_since(today) if i in by_id)
+
+    def first_of_its_fact(card_id: str) -> bool:
+        fact = by_id[card_id].fact_id
+        if fact in facts:
+            return False
+        facts.add(fact)
+        return True
+
+    fresh = store.unseen(by_id, room, first_of_its_fact)
     items = [Item(by_id[i], e) for i, e in due] + [Item(by_id[i], None) for i in fresh]
     return Plan(items, len(due), len(fresh), new_today)
 

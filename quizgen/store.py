@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -150,7 +151,7 @@ def _describe(path: Path, exc: sqlite3.Error) -> StoreError:
     """Turn an SQLite error into a message a student can act on."""
     text = str(exc).lower()
     keep = "quizgen has not changed it"
-    if "locked" in text or "busy" in text:
+    if _busy(exc):
         msg = "review store is locked by another program; close it (or the other quiz) and retry"
     elif "not a database" in text or "encrypted" in text:
         msg = f"not a quizgen review store (not an SQLite database); {keep}"
@@ -200,21 +201,28 @@ class Store:
             return None
         elif not path.parent.is_dir():
             raise StoreError.at(path.parent, "folder for the review store does not exist")
-        try:
-            # isolation_level=None: no implicit transactions; every write says BEGIN itself.
-            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise _describe(path, exc) from None
-        store = cls(path, conn)
-        try:
-            store._prepare()
-        except StoreError:
-            conn.close()
-            raise
-        except sqlite3.Error as exc:
-            conn.close()
-            raise _describe(path, exc) from None
-        return store
+        # Two sessions starting on a new file at once race to create it and switch it to WAL;
+        # SQLite may answer "busy" without waiting then, so the whole opening is retried.
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                # isolation_level=None: no implicit transactions; every write says BEGIN itself.
+                conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            except sqlite3.Error as exc:
+                raise _describe(path, exc) from None
+            store = cls(path, conn)
+            try:
+                store._prepare()
+                return store
+            except StoreError:
+                conn.close()
+                raise
+            except sqlite3.Error as exc:
+                conn.close()
+                if _busy(exc) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise _describe(path, exc) from None
 
     def _prepare(self) -> None:
         """Recognise the file, switch it to WAL, and bring its schema up to date."""
@@ -249,21 +257,28 @@ class Store:
         )
 
     def _migrate(self) -> None:
-        with self._write():
+        """Apply the missing migrations in one transaction: all of them, or none."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             # Re-read inside the lock: another session may have migrated meanwhile.
-            app_id, version = _identity(self.conn)
+            app_id, version = _identity(conn)
             if version > SCHEMA_VERSION:
                 raise self._too_new(version)
             if version == 0:
-                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             for number in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[number - 1]:
-                    self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version = {number}")
-            self.conn.execute(
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
                 (str(SCHEMA_VERSION),),
             )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     @property
     def version(self) -> int:
@@ -357,8 +372,11 @@ class Store:
                 cursor.close()
         return None
 
-    def unseen(self, ids: Iterable[str], limit: int) -> list[str]:
-        """The first `limit` of `ids` (in their order) never studied."""
+    def unseen(
+        self, ids: Iterable[str], limit: int, accept: Callable[[str], bool] = lambda _: True
+    ) -> list[str]:
+        """The first `limit` of `ids` (in their order) never studied and accepted by `accept`,
+        which is asked about each unseen id in turn (so it may remember what it accepted)."""
         fresh: list[str] = []
         if limit <= 0:
             return fresh
@@ -371,10 +389,12 @@ class Store:
                         f"SELECT id FROM cards WHERE id IN ({marks})", chunk
                     )
                 }
-                fresh.extend(i for i in chunk if i not in known)
-                if len(fresh) >= limit:
-                    break
-        return fresh[:limit]
+                for card_id in chunk:
+                    if card_id not in known and accept(card_id):
+                        fresh.append(card_id)
+                        if len(fresh) == limit:
+                            return fresh
+        return fresh
 
     def introduced_since(self, since: datetime) -> int:
         """How many cards were studied for the first time at or after `since`."""
@@ -384,6 +404,14 @@ class Store:
                     "SELECT COUNT(*) FROM cards WHERE introduced >= ?", (to_text(since),)
                 ).fetchone()[0]
             )
+
+    def reviewed_since(self, since: datetime) -> set[str]:
+        """The cards reviewed at or after `since` (reads only those reviews, by index)."""
+        with self._guard():
+            rows = self.conn.execute(
+                "SELECT DISTINCT card_id FROM reviews WHERE reviewed_at >= ?", (to_text(since),)
+            )
+            return {row[0] for row in rows}
 
     def all_entries(self) -> Iterator[tuple[str, Entry]]:
         """Every card ever studied (statistics read them all; sessions never do)."""
@@ -486,6 +514,11 @@ class Store:
                 ),
             )
         return after
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _identity(conn: sqlite3.Connection) -> tuple[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -17,10 +18,6 @@ from quizgen.scheduler import Phase
 from quizgen.store import Store
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
-EVIDENCE = (
-    "Evidence: “The update (henceforth Muesli) matches MuZero's state-of-the-art performance on "
-    "Atari. Notably, Muesli does so without using deep search”"
-)
 SOURCE = (
     "Source: Matteo Hessel, Ivo Danihelka, et al. (2021). Muesli: Combining Improvements in "
     "Policy Optimization. arXiv:2104.06159"
@@ -53,66 +50,99 @@ def history(state: Path) -> list[tuple[str, int, int, str | None]]:
     return conn.execute("SELECT card_id, rating, phase, answer FROM reviews ORDER BY id").fetchall()
 
 
-def test_a_scripted_session_transcript(mini, state):
-    script = "muesli\n\nMuZero\nc\nb\n1\nMuesli\n4\n"
-    result = quiz(mini, state, script, "--new", "3")
+@pytest.fixture
+def deck(tmp_path) -> Path:
+    """tests/fixtures/quiz: one fact per kind of question (choice, cloze, list)."""
+    dest = tmp_path / "deck"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "quiz", dest)
+    return dest
+
+
+def test_a_scripted_session_transcript(deck, state):
+    script = "a\n\n1000%\n\nmodel learning, regularised policy optimisation\n\n2\n1\nb\nc\n"
+    result = quiz(deck, state, script, "--new", "4")
     assert result.exit_code == 0, result.output
     expected = f"""\
-0 due, 3 new · history: {state}
+0 due, 4 new · history: {state}
 Stop any time with Ctrl-C or Ctrl-D: every answer is saved at once.
 
-[3 left] new · muesli/matches-muzero/which
-Which method matches MuZero's state-of-the-art performance on Atari without using deep search?
-Your answer: muesli
+[4 left] new · muesli/matches-muzero/choice
+Which method matches MuZero's performance on 57 Atari games?
+  1) Muesli
+  2) MuZero
+Your choice (1-2 or a-b): a
 ✓ Correct
 Answer: Muesli
-{EVIDENCE}
+Evidence: “Muesli matches MuZero's performance on 57 Atari games”
 {SOURCE}
 {NEW_RATES}  [Enter = Good]:␣
 
-[3 left] new · muesli/matches-muzero/cloze
-[...] matches MuZero's state-of-the-art performance on Atari without using deep search.
-Your answer: MuZero
-✗ Not quite
-Answer: Muesli matches MuZero's state-of-the-art performance on Atari without using deep search.
-{EVIDENCE}
+[4 left] new · muesli/median-score/cloze
+Muesli reaches a median human-normalized score of [...].
+Your answer: 1000%
+≈ Close enough (exactly: >1,000%)
+Answer: Muesli reaches a median human-normalized score of >1,000%.
+Evidence: “reaches a median human-normalized score of more than 1,000%”
 {SOURCE}
-{NEW_RATES}  [Enter = Again, c = I was right]: c
+{NEW_RATES}  [Enter = Hard]:␣
 
-[3 left] new · muesli/matches-muzero/choice
-Which method matches MuZero's state-of-the-art performance on Atari without using deep search?
+[4 left] new · muesli/combines/name
+What two things does the policy update combine?
+Your answer: model learning, regularised policy optimisation
+✓ Correct
+Answer: regularized policy optimization and model learning
+Evidence: “a novel policy update that combines regularized policy optimization with model learning”
+{SOURCE}
+{NEW_RATES}  [Enter = Good]:␣
+
+[4 left] new · muesli/plans/choice
+Which method plans with a learned model?
+  1) Muesli
+  2) MuZero
+Your choice (1-2 or a-b): 2
+✓ Correct
+Answer: MuZero
+Note: MuZero is the baseline Muesli is compared with.
+Evidence: “MuZero plans with a learned model”
+{SOURCE}
+{NEW_RATES}  [Enter = Good]: 1
+
+[4 left] learning · muesli/matches-muzero/choice
+Which method matches MuZero's performance on 57 Atari games?
   1) Muesli
   2) MuZero
 Your choice (1-2 or a-b): b
 ✗ Not quite
 Answer: Muesli
-{EVIDENCE}
+Evidence: “Muesli matches MuZero's performance on 57 Atari games”
 {SOURCE}
-{NEW_RATES}  [Enter = Again, c = I was right]: 1
+Rate: 1 Again (1m)  2 Hard (10m)  3 Good (2d)  4 Easy (4d)  [Enter = Again, c = I was right]: c
 
-[3 left] learning · muesli/matches-muzero/which
-Which method matches MuZero's state-of-the-art performance on Atari without using deep search?
-Your answer: Muesli
-✓ Correct
-Answer: Muesli
-{EVIDENCE}
-{SOURCE}
-Rate: 1 Again (1m)  2 Hard (10m)  3 Good (2d)  4 Easy (4d)  [Enter = Good]: 4
-
-[2 left] learning · muesli/matches-muzero/cloze
-[...] matches MuZero's state-of-the-art performance on Atari without using deep search.
+[3 left] learning · muesli/median-score/cloze
+Muesli reaches a median human-normalized score of [...].
 Your answer:␣
-Session: 4 reviews, 3 correct (75%), 0m 00s
-Ratings: Again 1 · Hard 0 · Good 2 · Easy 1
+Session: 5 reviews, 4 correct (80%), 0m 00s
+Ratings: Again 1 · Hard 1 · Good 3 · Easy 0
 Next due: in 1m (Thu 26 Nov 2026 09:01)
 """.replace("␣", " ")  # ␣: a prompt answered with an empty line
     assert result.output == expected
     assert history(state) == [
-        ("muesli/matches-muzero/which", 3, 0, "muesli"),
-        ("muesli/matches-muzero/cloze", 3, 0, "MuZero"),
-        ("muesli/matches-muzero/choice", 1, 0, "MuZero"),
-        ("muesli/matches-muzero/which", 4, 1, "Muesli"),
+        ("muesli/matches-muzero/choice", 3, 0, "Muesli"),
+        ("muesli/median-score/cloze", 2, 0, "1000%"),
+        ("muesli/combines/name", 3, 0, "model learning, regularised policy optimisation"),
+        ("muesli/plans/choice", 1, 0, "MuZero"),
+        ("muesli/matches-muzero/choice", 3, 1, "MuZero"),
     ]
+
+
+def test_new_cards_are_one_per_fact(mini, state):
+    # mini makes three cards (which, cloze, choice) from each of three facts
+    result = quiz(mini, state, "", "--new", "9")
+    assert result.output.startswith("0 due, 3 new")
+    quiz(mini, state, "Muesli\n\n", "--new", "9", "--limit", "1")
+    later = quiz(mini, state, "", "--new", "9", now=NOW + timedelta(minutes=10))
+    assert later.output.startswith("1 due, 2 new")  # not the due card's siblings
+    assert "[3 left] learning · muesli/matches-muzero/which" in later.output
 
 
 def test_due_cards_come_first_then_new_ones_within_the_daily_limit(mini, state):
@@ -206,7 +236,7 @@ def test_flip_mode_shows_the_answer_for_self_rating(mini, state):
     assert f"{NEW_RATES}  [Enter = Good]: 1" in out
     assert history(state) == [
         ("muesli/matches-muzero/which", 3, 0, None),
-        ("muesli/matches-muzero/cloze", 1, 0, None),
+        ("muesli/acts/which", 1, 0, None),
     ]
 
 
@@ -311,8 +341,9 @@ def test_ctrl_c_ends_the_session_cleanly_with_what_was_saved(mini, state):
     assert out.getvalue().endswith(
         "Your answer: Muesli\n"
         "✓ Correct\n"
-        f"Answer: Muesli matches MuZero's state-of-the-art performance on Atari without using "
-        f"deep search.\n{EVIDENCE}\n{SOURCE}\n"
+        "Answer: Muesli\n"
+        "Evidence: “it acts directly with a policy network”\n"
+        f"{SOURCE}\n"
         f"{NEW_RATES}  [Enter = Good]: \n"
         "Stopped. 1 answer saved.\n"
         "Session: 1 review, 1 correct (100%), 0m 00s\n"

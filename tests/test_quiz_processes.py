@@ -63,62 +63,60 @@ def assert_consistent(state: Path) -> None:
         conn.close()
 
 
-def test_terminal_session_with_ctrl_c_and_restart(mini, tmp_path, env):
+def test_terminal_session_with_ctrl_c_and_restart(tmp_path, env):
+    deck = Path(__file__).parent / "fixtures" / "quiz"
     state = tmp_path / "state.sqlite3"
-    child = spawn_tty(command(mini, state, "--new", "3"), env)
+    child = spawn_tty(command(deck, state, "--new", "3"), env)
     child.expect_exact("0 due, 3 new")
-    child.expect_exact("Your answer: ")
-    child.sendline("muesly")  # a spelling slip, accepted
-    child.expect_exact("✓ Correct (spelled: Muesli)")
-    child.expect_exact("[Enter = Good]: ")
-    child.send("\r")  # one key press: Enter takes the proposal
-    child.expect_exact("Good")
-    child.expect_exact("[3 left] new · muesli/matches-muzero/cloze")
-    child.expect_exact("Your answer: ")
-    child.sendline("MuZero")
-    child.expect_exact("✗ Not quite")
-    child.expect_exact("c = I was right]: ")
-    child.send("2")  # override with Hard, no Enter needed
-    child.expect_exact("Hard")
-    child.expect_exact("muesli/matches-muzero/choice")
+    child.expect_exact("[3 left] new · muesli/matches-muzero/choice")
     child.expect_exact("Your choice (1-2 or a-b): ")
     child.send("\x1b[A")  # an arrow key is ignored, not read as 'a'
-    child.send("b")
+    child.send("b")  # one key press, no Enter
     child.expect_exact("2) MuZero")
+    child.expect_exact("✗ Not quite")
     child.expect_exact("c = I was right]: ")
-    child.sendintr()  # Ctrl-C while choosing the rating: this answer is dropped
+    child.send("c")  # the student insists they were right: Good
+    child.expect_exact("Good")
+    child.expect_exact("[3 left] new · muesli/median-score/cloze")  # the first comes back
+    child.expect_exact("Your answer: ")
+    child.sendline("1,000 percent")
+    child.expect_exact("≈ Close enough (exactly: >1,000%)")
+    child.expect_exact("[Enter = Hard]: ")
+    child.send("\r")  # Enter takes the proposal
+    child.expect_exact("Hard")
+    child.expect_exact("muesli/combines/name")
+    child.expect_exact("Your answer: ")
+    child.send("model lea")
+    child.sendintr()  # Ctrl-C while typing: that answer is lost, the others are saved
     child.expect_exact("Stopped. 2 answers saved.")
     child.expect_exact("Session: 2 reviews, 2 correct (100%)")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
     assert "Traceback" not in child.before
-    assert reviews(state) == [
-        ("muesli/matches-muzero/which", 3),
-        ("muesli/matches-muzero/cloze", 2),
-    ]
+    assert reviews(state) == [("muesli/matches-muzero/choice", 3), ("muesli/median-score/cloze", 2)]
 
-    # Restart: the history is intact, so the session goes on with the cards not yet seen
-    # (two of today's five new cards are used).
-    child = spawn_tty(command(mini, state, "--new", "5"), env)
-    child.expect_exact("0 due, 3 new")
-    child.expect_exact("[3 left] new · muesli/matches-muzero/choice")
-    child.expect_exact("Your choice (1-2 or a-b): ")
-    child.send("a")
+    # Restart: the history is intact. Two of today's five new cards are used, and the facts
+    # studied today keep their other cards for another day.
+    child = spawn_tty(command(deck, state, "--new", "5"), env)
+    child.expect_exact("0 due, 2 new")
+    child.expect_exact("[2 left] new · muesli/combines/name")
+    child.expect_exact("Your answer: ")
+    child.sendline("Regularized policy optimization and model learning")
     child.expect_exact("✓ Correct")
     child.expect_exact("[Enter = Good]: ")
     child.send("4")
     child.expect_exact("Easy")
-    child.expect_exact("[2 left] new · muesli/acts/which")
-    child.expect_exact("Your answer: ")
-    child.send("Mue")
-    child.sendintr()  # Ctrl-C while typing
+    child.expect_exact("[1 left] new · muesli/plans/choice")
+    child.expect_exact("Your choice (1-2 or a-b): ")
+    child.send("b")
+    child.expect_exact("[Enter = Good]: ")
+    child.sendintr()  # Ctrl-C at a one-key prompt
     child.expect_exact("Stopped. 1 answer saved.")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert reviews(state)[-1] == ("muesli/matches-muzero/choice", 4)
-    assert len(reviews(state)) == 3
+    assert reviews(state)[2:] == [("muesli/combines/name", 4)]
     assert_consistent(state)
 
 
@@ -141,14 +139,14 @@ def test_sigkill_mid_session_loses_only_the_answer_being_typed(mini, tmp_path, e
     state = tmp_path / "state.sqlite3"
     child = PopenSpawn(command(mini, state, "--new", "9"), env=env, encoding="utf-8", timeout=30)
     answered = []
-    for answer in ("muesli", "Muesli", "1"):
+    for answer in ("muesli", "Muesli", "MuZero"):
         child.expect(r"\[\d+ left\] new · (\S+)")
         answered.append(child.match.group(1))
-        child.expect(r"(Your answer|Your choice \(1-2 or a-b\)): ")
+        child.expect_exact("Your answer: ")
         child.send(answer + "\n")
         child.expect_exact("Rate: ")
         child.send("\n")
-    child.expect(r"\[\d+ left\] new · (\S+)")  # the next question: the last rating is saved
+    child.expect(r"\[\d+ left\] \w+ · (\S+)")  # the next question: the last rating is saved
     child.expect_exact("Your answer: ")
     child.send("half-typed answ")
     child.kill(signal.SIGKILL)

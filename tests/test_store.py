@@ -153,6 +153,8 @@ def test_unseen_keeps_deck_order_and_stops_at_the_limit(state):
         assert store.unseen(ids, 3) == ["c0700", "c0701", "c0702"]
         assert store.unseen(ids, 1000) == ids[700:]
         assert store.unseen(ids, 0) == []
+        odd = store.unseen(ids, 2, accept=lambda i: int(i[1:]) % 2 == 1)
+        assert odd == ["c0701", "c0703"]
         assert len(store.entries(ids)) == 700
 
 
@@ -163,6 +165,8 @@ def test_introduced_since_counts_first_reviews_only(state):
         rate(store, "b", Rating.AGAIN, T0 + timedelta(hours=2))
         assert store.introduced_since(T0) == 1
         assert store.introduced_since(T0 - timedelta(days=2)) == 2
+        assert store.reviewed_since(T0) == {"a", "b"}
+        assert store.reviewed_since(T0 + timedelta(minutes=90)) == {"b"}
 
 
 def test_totals_count_graded_and_passed_reviews(state):
@@ -360,3 +364,18 @@ def test_sqlite_errors_become_one_line_messages(state, error, message):
     exc = _describe(state, sqlite3.OperationalError(error))
     assert message in str(exc)
     assert str(exc).startswith(f"{state}: ") and "\n" not in str(exc)
+
+
+def test_sessions_starting_together_on_a_new_file_all_open_it(state):
+    # They race to create the file and switch it to WAL; none may fail with "locked".
+    from concurrent.futures import ThreadPoolExecutor
+
+    def open_and_record(i: int) -> int:
+        with Store.open(state) as store:
+            rate(store, f"card-{i}", Rating.GOOD, T0)
+            return store.version
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(open_and_record, range(8))) == [SCHEMA_VERSION] * 8
+    with Store.open(state) as store:
+        assert store.review_count() == 8
