@@ -289,7 +289,7 @@ def stats(
     """Show review statistics and a due forecast.
 
     Cards by phase (new, learning, review, relearning), retention so far, and the cards due
-    each day for the next 30 days, drawn as a chart. Reads the review history, never writes it.
+    each day for the next 30 days, drawn as a chart. Reads the review history; never creates it.
     """
     from quizgen.quiz import system_clock
     from quizgen.stats import gather, render, to_dict
