@@ -155,11 +155,6 @@ def retrievability(memory: Memory, now: datetime, settings: Settings = DEFAULT_S
     return float(_scheduler(settings).get_card_retrievability(_to_fsrs(memory, now), now))
 
 
-def new_memory(now: datetime) -> Memory:
-    """A card not yet studied, due at once."""
-    return Memory(phase=Phase.NEW, due=_utc(now))
-
-
 def describe_interval(delta: timedelta) -> str:
     """A short human interval, as Anki writes it on its buttons: 1m, 10m, 3h, 4d, 2.1mo, 1.5y."""
     seconds = max(0.0, delta.total_seconds())
