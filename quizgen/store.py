@@ -324,18 +324,6 @@ class Store:
             ).fetchone()
         return _entry(row) if row else None
 
-    def entries(self, ids: Iterable[str]) -> dict[str, Entry]:
-        """The entries of those of `ids` that have been studied."""
-        found: dict[str, Entry] = {}
-        with self._guard():
-            for chunk in _chunks(ids):
-                marks = ",".join("?" * len(chunk))
-                rows = self.conn.execute(
-                    f"SELECT {_CARD_COLUMNS} FROM cards WHERE id IN ({marks})", chunk
-                )
-                found.update((row[0], _entry(row)) for row in rows)
-        return found
-
     def due(
         self, now: datetime, wanted: Callable[[str], bool], limit: int
     ) -> list[tuple[str, Entry]]:
