@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,18 +48,19 @@ Status = Literal["new", "changed", "unchanged"]
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One line of the lock file: a note as last built."""
+    """One line of the lock file: a note as last built, and the check digest of the line."""
 
     card_id: str
     type: str
     hash: str
     id: int
     mod: int
+    check: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def check(self) -> str:
+    def __post_init__(self) -> None:
         text = f"{self.card_id}\x1f{self.type}\x1f{self.hash}\x1f{self.id}\x1f{self.mod}"
-        return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
+        digest = hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
+        object.__setattr__(self, "check", digest)
 
     def line(self) -> str:
         # Card ids are made of [a-z0-9._-/] and type keys of [a-z-]: nothing to quote.
@@ -71,17 +72,24 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A note of this build, with the id and modification time it has in Anki, and how it
-    compares with the previous build."""
+    """A note of this build, the record the lock file keeps of it (its id and modification
+    time in Anki), and how it compares with the previous build."""
 
     note: Note
-    id: int
-    mod: int
+    record: Record
     status: Status
 
     @property
-    def record(self) -> Record:
-        return Record(self.note.card_id, self.note.type, self.note.hash, self.id, self.mod)
+    def id(self) -> int:
+        return self.record.id
+
+    @property
+    def mod(self) -> int:
+        return self.record.mod
+
+
+def _entry(note: Note, id: int, mod: int, status: Status) -> Entry:
+    return Entry(note, Record(note.card_id, note.type, note.hash, id, mod), status)
 
 
 def plan(
@@ -102,7 +110,7 @@ def plan(
     for note in notes:
         old = previous.get(note.card_id)
         if old is None:
-            entries.append(Entry(note, next_id, now_s, "new"))
+            entries.append(_entry(note, next_id, now_s, "new"))
             next_id += 1
         else:
             entries.append(_against(note, old, now_s))
@@ -114,9 +122,9 @@ def plan(
 
 
 def _against(note: Note, old: Record, now_s: int) -> Entry:
-    if note.hash == old.hash:
-        return Entry(note, old.id, old.mod, "unchanged")
-    return Entry(note, old.id, max(now_s, old.mod + 1), "changed")
+    if note.hash == old.hash and note.type == old.type:
+        return Entry(note, old, "unchanged")
+    return _entry(note, old.id, max(now_s, old.mod + 1), "changed")
 
 
 def render(entries: Iterable[Entry]) -> Iterator[str]:
@@ -174,19 +182,43 @@ def _records(data: Any, path: Path, text: str, problems: list[Problem]) -> dict[
     records: dict[str, Record] = {}
     ids: dict[int, str] = {}
     for card_id, raw in data["notes"].items():
-        error = _check(card_id, raw)
-        if error is None:
-            record = Record(card_id, raw["type"], raw["hash"], raw["id"], raw["mod"])
-            if record.check != raw["check"]:
-                error = f"the line of note '{card_id}' fails its check: it was edited by hand"
-            elif record.id in ids:
-                error = f"notes '{ids[record.id]}' and '{card_id}' have the same id"
-        if error is not None:
-            problems.append(Problem(str(path), _line_of(text, card_id), error))
+        record = _trusted(card_id, raw)
+        if record is None:
+            error = _check(card_id, raw) or (
+                f"the line of note '{card_id}' fails its check: it was edited by hand"
+            )
+        elif record.id in ids:
+            error = f"notes '{ids[record.id]}' and '{card_id}' have the same id"
+        else:
+            ids[record.id] = card_id
+            records[card_id] = record
             continue
-        ids[record.id] = card_id
-        records[card_id] = record
+        problems.append(Problem(str(path), _line_of(text, card_id), error))
     return records
+
+
+def _trusted(card_id: str, raw: Any) -> Record | None:
+    """The record on a line as `render` wrote it, or None. This is the fast path of a
+    lock file with tens of thousands of lines: a line whose check digest matches its values was
+    written from a valid record, so only what the digest cannot tell apart is checked (an id
+    or a date written as a string or a float prints like the integer it was)."""
+    if type(raw) is not dict or len(raw) != len(_KEYS):
+        return None
+    try:
+        record = Record(card_id, raw["type"], raw["hash"], raw["id"], raw["mod"])
+        trusted = (
+            record.check == raw["check"]
+            and type(record.id) is int
+            and type(record.mod) is int
+            and 0 < record.id < _MAX_ID
+            and 0 < record.mod < _MAX_ID
+            and record.type in NOTE_TYPES
+            and _CARD_ID.match(card_id) is not None
+            and _HEX.match(record.hash) is not None
+        )
+    except (KeyError, TypeError):
+        return None
+    return record if trusted else None
 
 
 def _check(card_id: str, raw: Any) -> str | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from quizgen.anki.notetypes import BASIC, CLOZE, NOTE_TYPES, TYPED, TYPED_CLOZE, NoteType
-from quizgen.model import Card, Fact, Project, Source
+from quizgen.model import Card, Project, Source
 from quizgen.text import squash
 
 RETIRED_TAG = "quizgen::retired"
@@ -115,21 +115,6 @@ def deck_name(*parts: str) -> str:
     return "::".join(level for level in levels if level)
 
 
-@dataclass(frozen=True)
-class _SourceFields:
-    deck: str
-    citation: str
-    link: str
-
-
-def _source_fields(project: Project, source: Source) -> _SourceFields:
-    citation = f"{html_text(source.authors)} ({source.year}). <i>{html_text(source.title)}</i>."
-    link = source.link if _LINK.match(source.link) else ""
-    if source.link and not link:
-        citation += " " + html_text(source.link)  # not a web address: shown, never a link
-    return _SourceFields(deck_name(project.title, source.short), citation, html_text(link))
-
-
 def source_deck_description(source: Source) -> str:
     """The description Anki shows for a paper's deck: its citation and link."""
     text = html_text(source.citation)
@@ -148,6 +133,8 @@ def _cloze_text(card: Card) -> str:
 
 
 def _choices(card: Card) -> str:
+    if not card.choices:
+        return ""
     return "".join(
         f'<li><span class="qz-letter">{letter}</span> {html_text(option)}</li>'
         for letter, option in zip(LETTERS, card.choices, strict=False)
@@ -165,41 +152,52 @@ def _answer(card: Card) -> str:
     return text
 
 
-def note_type_for(card: Card) -> NoteType:
-    if card.cloze:
-        return TYPED_CLOZE if card.typed else CLOZE
-    return TYPED if card.typed else BASIC
-
-
 @dataclass(frozen=True)
-class _FactFields:
-    evidence: str
-    note: str
+class _Shared:
+    """What every card of one fact shares: its deck, tags, and the fields that let a student
+    check the answer (evidence, citation, link, note)."""
+
+    deck: str
     tags: tuple[str, ...]
+    check: tuple[str, str, str, str]
 
 
-def _fact_fields(source: Source, fact: Fact) -> _FactFields:
-    tags = {tag("source", source.id), tag("kind", fact.kind), *(tag("tag", t) for t in fact.tags)}
-    evidence = "".join(f"<p>{html_text(quote)}</p>" for quote in fact.evidence)
-    return _FactFields(evidence, html_text(fact.note), tuple(sorted(tags)))
+def _shared(project: Project, source: Source) -> dict[str, _Shared]:
+    citation = f"{html_text(source.authors)} ({source.year}). <i>{html_text(source.title)}</i>."
+    link = source.link if _LINK.match(source.link) else ""
+    if source.link and not link:
+        citation += " " + html_text(source.link)  # not a web address: shown, never a link
+    deck = deck_name(project.title, source.short)
+    shared = {}
+    for fact in source.facts:
+        tags = {
+            tag("source", source.id),
+            tag("kind", fact.kind),
+            *(tag("tag", t) for t in fact.tags),
+        }
+        evidence = "".join(f"<p>{html_text(quote)}</p>" for quote in fact.evidence)
+        check = (evidence, citation, html_text(link), html_text(fact.note))
+        shared[fact.id] = _Shared(deck, tuple(sorted(tags)), check)
+    return shared
 
 
-def make_note(card: Card, source: _SourceFields, fact: _FactFields) -> Note:
-    """The note for one card, given its paper's and its fact's shared fields."""
-    kind = note_type_for(card)
-    check = (fact.evidence, source.citation, source.link, fact.note, html_text(card.id))
-    if kind.cloze:
+def make_note(card: Card, shared: _Shared) -> Note:
+    """The note for one card, given what it shares with the other cards of its fact."""
+    check = (*shared.check, html_text(card.id))
+    if card.cloze:
+        kind = TYPED_CLOZE if card.typed else CLOZE
         fields: tuple[str, ...] = (_cloze_text(card), *check)
-    elif kind is TYPED:
+    elif card.typed:
+        kind = TYPED
         back = html_text(card.back) if card.back != card.answer else ""
         fields = (html_text(card.front), html_text(card.answer), back, _choices(card), *check)
     else:
+        kind = BASIC
         fields = (html_text(card.front), _answer(card), _choices(card), *check)
-    return Note(card.id, kind.key, source.deck, fields, fact.tags)
+    return Note(card.id, kind.key, shared.deck, fields, shared.tags)
 
 
 def notes_for(project: Project, cards: Sequence[Card]) -> list[Note]:
     """Every card's note, in card order."""
-    sources = {s.id: _source_fields(project, s) for s in project.sources}
-    facts = {(s.id, f.id): _fact_fields(s, f) for s in project.sources for f in s.facts}
-    return [make_note(card, sources[card.source], facts[card.source, card.fact]) for card in cards]
+    shared = {s.id: _shared(project, s) for s in project.sources}
+    return [make_note(card, shared[card.source][card.fact]) for card in cards]
