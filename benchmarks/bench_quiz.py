@@ -11,9 +11,9 @@ Builds synthetic decks (benchmarks/synth.py) and fills review stores directly:
 and measures, as medians of --runs fresh runs:
 
   * time to first question: `python -m quizgen quiz` started in a subprocess until its first
-    prompt appears (interpreter start, loading the deck, opening the store, planning, first
-    question). C / B is the cost of 100x more history (goal: within 2x). C / A also grows the
-    deck 100x, which costs whatever loading the deck costs (shown separately: `compile`).
+    prompt appears (interpreter start, loading the deck from the warm compile cache, opening
+    the store, planning, first question). C / B is the cost of 100x more history; C / A also
+    grows the deck 100x (goal for both: within 2x). `compile` is the uncached deck loading.
   * the quiz's own start-up, in process: open the store and plan the session (no deck loading).
   * per-answer overhead, in process: check the answer, schedule, save it (one fsync'd
     transaction), and show the next question, over --answers scripted answers.
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import shutil
 import statistics
@@ -183,6 +184,12 @@ def main() -> None:
         }
         for _, _, _, state, studied, n_reviews in scenarios.values():
             fill(state, studied, n_reviews)
+        # The quiz reuses the compiled deck from the user cache (quizgen.cache) while its files
+        # are unchanged: the case of a student starting a quiz each day. Warm it once per deck
+        # in a private cache folder; `compile` below is the uncached cost, for comparison.
+        os.environ["QUIZGEN_CACHE_DIR"] = str(tmp / "cache")
+        for root in (small, large):
+            compile_project(root, cached=True)
 
         compile_s = {
             "A": median_of(args.runs, _timed, compile_project, small),

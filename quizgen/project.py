@@ -55,9 +55,25 @@ def check(path: Path | None = None, *, draw_choices: bool = True) -> Report:
     return Report(project, cards, sorted(set(problems + more)))
 
 
-def compile_project(path: Path | None = None) -> tuple[Project, list[Card]]:
-    """The project and its cards; raises InputError listing every problem if there are any."""
-    report = check(path)
+def compile_project(
+    path: Path | None = None, *, cached: bool = False
+) -> tuple[Project, list[Card]]:
+    """The project and its cards; raises InputError listing every problem if there are any.
+
+    cached=True reuses the last compilation of unchanged files (see quizgen.cache): for the
+    commands run daily on the same deck. A project with problems is never cached."""
+    root = resolve_root(path)
+    key = None
+    if cached and root.is_dir():
+        from quizgen import cache
+
+        key = cache.fingerprint(root)
+        hit = cache.load(root, key)
+        if hit is not None:
+            return hit
+    report = check(root)
     if report.problems or report.project is None:
         raise InputError(report.problems)
+    if key is not None:
+        cache.save(root, key, report.project, report.cards)
     return report.project, report.cards

@@ -504,7 +504,7 @@ def run_quiz(
     from quizgen.select import select
     from quizgen.store import default_path
 
-    project, cards = compile_project(path)
+    project, cards = compile_project(path, cached=True)
     chosen = select(cards, sources, kinds, tags)
     state_path = state or default_path()
     if state is None:

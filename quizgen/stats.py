@@ -216,7 +216,7 @@ def gather(
     from quizgen.select import select
     from quizgen.store import default_path
 
-    _, cards = compile_project(path)
+    _, cards = compile_project(path, cached=True)
     chosen = select(cards, sources, kinds, tags)
     state_path = state or default_path()
     store = Store.open_existing(state_path)

@@ -1,0 +1,90 @@
+"""A cache of compiled projects, for the commands a student runs every day.
+
+Loading and expanding a 30,000-card project takes seconds; the quiz should start at once.
+A compiled project is stored (pickled) in the user cache folder under a key made from the
+bytes of every source and template file and the quizgen version, so any edit — or a new
+quizgen — misses the cache and compiles afresh. `quizgen check` never uses it. The cache
+folder is the user's own, like the review history; a damaged or foreign entry is ignored and
+rewritten, never trusted blindly: it must unpickle to the expected key and types.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+from pathlib import Path
+
+from quizgen import __version__
+from quizgen.model import Card, Project
+
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """QUIZGEN_CACHE_DIR, else the platform's user cache folder."""
+    override = os.environ.get("QUIZGEN_CACHE_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("quizgen"))
+
+
+def _project_files(root: Path) -> list[Path]:
+    files = [root / "deck.yaml"] if (root / "deck.yaml").is_file() else []
+    for folder in ("sources", "templates"):
+        if (root / folder).is_dir():
+            files += sorted(p for p in (root / folder).iterdir() if p.suffix in (".yaml", ".yml"))
+    return files
+
+
+def fingerprint(root: Path) -> str:
+    """A key that changes whenever any input file or quizgen itself changes."""
+    digest = hashlib.sha256(f"quizgen {__version__} cache {FORMAT}\n".encode())
+    for path in _project_files(root):
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(root).as_posix()} {len(data)}\n".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _entry(root: Path) -> Path:
+    name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
+    return cache_dir() / f"{name}.pickle"
+
+
+def load(root: Path, key: str) -> tuple[Project, list[Card]] | None:
+    """The cached compilation of `root` under `key`, or None."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # unpickling makes ~100k acyclic objects: collection passes would double it
+    try:
+        with _entry(root).open("rb") as f:
+            stored = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if (
+        isinstance(stored, tuple)
+        and len(stored) == 3
+        and stored[0] == key
+        and isinstance(stored[1], Project)
+        and isinstance(stored[2], list)
+    ):
+        return stored[1], stored[2]
+    return None
+
+
+def save(root: Path, key: str, project: Project, cards: list[Card]) -> None:
+    """Store a compilation; a cache that cannot be written is simply not written."""
+    from quizgen.fsutil import atomic_write
+
+    try:
+        entry = _entry(root)
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(entry, pickle.dumps((key, project, cards), protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # noqa: BLE001 - a cache is an optimisation, never a failure
+        pass
