@@ -46,7 +46,8 @@ _FIX = (
 Status = Literal["new", "changed", "unchanged"]
 
 
-@dataclass(frozen=True, slots=True)
+# Records and entries are not frozen, only for speed (see notes.Note): treat them as immutable.
+@dataclass(slots=True)
 class Record:
     """One line of the lock file: a note as last built, and the check digest of the line."""
 
@@ -60,7 +61,7 @@ class Record:
     def __post_init__(self) -> None:
         text = f"{self.card_id}\x1f{self.type}\x1f{self.hash}\x1f{self.id}\x1f{self.mod}"
         digest = hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
-        object.__setattr__(self, "check", digest)
+        self.check = digest
 
     def line(self) -> str:
         # Card ids are made of [a-z0-9._-/] and type keys of [a-z-]: nothing to quote.
@@ -70,7 +71,7 @@ class Record:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Entry:
     """A note of this build, the record the lock file keeps of it (its id and modification
     time in Anki), and how it compares with the previous build."""
