@@ -327,3 +327,18 @@ def test_a_failed_lock_write_keeps_the_old_lock(
     )
     assert (mini / "quizgen.lock").read_bytes() == lock
     assert not [p for p in mini.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_byte_identical_across_processes(mini: Path, here: Path) -> None:
+    """Nothing in the package depends on the process: not the hash seed, not the clock."""
+    outputs = []
+    for seed in ("1", "2"):
+        out = here / f"deck{seed}.apkg"
+        subprocess.run(
+            [sys.executable, "-m", "quizgen", "build", "mini", "-o", str(out)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            capture_output=True,
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
