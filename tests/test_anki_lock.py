@@ -84,6 +84,15 @@ def test_render_is_sorted_one_note_per_line_and_reads_back(tmp_path: Path) -> No
     assert read(path) == records(entries)
 
 
+def test_a_reformatted_lock_still_reads(tmp_path: Path) -> None:
+    """Reformatted by a JSON tool (or a merge), the lock reads through the careful path."""
+    entries = plan([note("s/b/t"), note("s/a/t")], {}, NOW, deck_of)
+    path = tmp_path / "quizgen.lock"
+    path.write_text(json.dumps(json.loads("".join(render(entries))), indent=4))
+
+    assert read(path) == records(entries)
+
+
 def test_empty_and_missing_lock(tmp_path: Path) -> None:
     path = tmp_path / "quizgen.lock"
     assert read(path) == {}

@@ -128,14 +128,24 @@ def _against(note: Note, old: Record, now_s: int) -> Entry:
     return _entry(note, old.id, max(now_s, old.mod + 1), "changed")
 
 
+_HEADER = f'{{\n"about": {json.dumps(ABOUT)},\n"format": {FORMAT},\n"notes": {{'
+_FOOTER = "\n}\n}\n"
+# One line as Record.line writes it: the fast path of `read`.
+_LINE = re.compile(
+    r'  "((?:[a-z0-9][a-z0-9._-]*/){2}[a-z0-9][a-z0-9._-]*)": \{"check": "([0-9a-f]{8})", '
+    r'"hash": "([0-9a-f]{16})", "id": ([1-9][0-9]{0,15}), "mod": ([1-9][0-9]{0,15}), '
+    r'"type": "(' + "|".join(map(re.escape, NOTE_TYPES)) + r')"\}'
+)
+
+
 def render(entries: Iterable[Entry]) -> Iterator[str]:
     """The lock file's text, in pieces: stable, sorted, one note per line."""
-    yield f'{{\n"about": {json.dumps(ABOUT)},\n"format": {FORMAT},\n"notes": {{'
+    yield _HEADER
     separator = "\n"
     for entry in sorted(entries, key=lambda e: e.note.card_id):
         yield separator + entry.record.line()
         separator = ",\n"
-    yield "\n}\n}\n"
+    yield _FOOTER
 
 
 def read(path: Path) -> dict[str, Record]:
@@ -152,6 +162,9 @@ def read(path: Path) -> dict[str, Record]:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise InputError.single(path, f"cannot read the lock file: {reason}") from None
+    records = _canonical(text)
+    if records is not None:
+        return records
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -164,6 +177,39 @@ def read(path: Path) -> dict[str, Record]:
         first = problems[0]
         more = f" ({len(problems) - 1} more problems like it)" if len(problems) > 1 else ""
         raise InputError([Problem(first.path, first.line, f"{first.message}{more}; {_FIX}")])
+    return records
+
+
+def _canonical(text: str) -> dict[str, Record] | None:
+    """The records of a lock file exactly as `render` writes it, read line by line; None for
+    anything else (an older layout, a reformatted or damaged file), which `read` then parses
+    as JSON and checks piece by piece to say what is wrong. This path is only for speed: on a
+    30,000-note lock it takes half the time."""
+    if not (text.startswith(_HEADER) and text.endswith(_FOOTER)):
+        return None
+    body = text[len(_HEADER) : -len(_FOOTER)]
+    if not body:
+        return {}
+    if body[0] != "\n":
+        return None
+    records: dict[str, Record] = {}
+    ids: set[int] = set()
+    for line in body[1:].split(",\n"):
+        match = _LINE.fullmatch(line)
+        if match is None:
+            return None
+        card_id, check, hash_, id_, mod, type_ = match.groups()
+        record = Record(card_id, type_, hash_, int(id_), int(mod))
+        if (
+            record.check != check
+            or card_id in records
+            or record.id in ids
+            or record.id >= _MAX_ID
+            or record.mod >= _MAX_ID
+        ):
+            return None
+        ids.add(record.id)
+        records[card_id] = record
     return records
 
 
