@@ -15,6 +15,9 @@ then times, in alternating subprocesses so that machine noise hits both alike:
 Reports medians of wall time and peak memory (max RSS of the child), package sizes, and the
 ratios against the goals of issue 3: wall time within 1.25x of genanki, peak memory within
 1.5x, package size at most half.
+
+Linux counts in a child's peak memory the pages it shared with its parent at fork, so this
+process stays small: it makes the project and exports the notes in subprocesses too.
 """
 
 from __future__ import annotations
@@ -31,10 +34,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from synth import make  # noqa: E402
-
 QUIZGEN = [sys.executable, "-m", "quizgen"]
 
 PLAIN_GENANKI = '''\
@@ -115,13 +114,28 @@ def main() -> None:
     parser.add_argument("--facts", type=int, default=10_000)
     parser.add_argument("--templates", type=int, default=3)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--export", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.export:  # run in a subprocess by main(), see the module docstring
+        print(export_notes(*args.export))
+        return
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-build-"))
     try:
-        project = make(tmp / "project", args.facts, args.templates)
-        notes_file = tmp / "notes.jsonl"
-        count = export_notes(project, notes_file)
+        project, notes_file = tmp / "project", tmp / "notes.jsonl"
+        subprocess.run(
+            [sys.executable, str(HERE / "synth.py"), str(project), str(args.facts)]
+            + ["--templates", str(args.templates)],
+            check=True,
+        )
+        count = int(
+            subprocess.run(
+                [sys.executable, __file__, "--export", str(project), str(notes_file)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
         script = tmp / "plain_genanki.py"
         script.write_text(PLAIN_GENANKI)
         ours, plain = tmp / "quizgen.apkg", tmp / "genanki.apkg"
@@ -144,6 +158,9 @@ def main() -> None:
         leaks = {name: 0 for name in cases}
         temp = tmp / "temp"
         print(f"{count} notes ({args.facts} facts x {args.templates} templates), {args.runs} runs")
+        with open("/proc/self/status") as status:  # Linux; see the module docstring
+            rss = next((line.split()[1] for line in status if line.startswith("VmRSS")), "?")
+        print(f"(this process: {int(rss) // 1024 if rss.isdigit() else rss} MB)")
         for i in range(args.runs):
             for name, cmd in cases.items():
                 if name == "quizgen build (first)":
