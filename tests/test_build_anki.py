@@ -242,6 +242,14 @@ def test_user_text_shows_literally(tmp_path: Path, col: Collection) -> None:
     typed = col.get_note(notes["tricky/less/typed"])
     assert "[[type:Answer]]" in typed.cards()[0].question()
     assert visible_text(typed["Answer"]) == "a < b & c"
+    # what the student types is compared with the escaped field as plain text
+    for card_id, answer in (
+        ("tricky/less/typed", "a < b & c"),
+        ("tricky/cloze-syntax/typed", "{{c1::x}} :: }}"),
+    ):
+        expected = col.get_note(notes[card_id])["Answer"]
+        comparison = col.compare_answer(expected, answer)
+        assert "typeGood" in comparison and "typeBad" not in comparison
     typed_cloze = col.get_note(notes["tricky/less/typed-cloze"]).cards()[0]
     assert "[[type:cloze:Text]]" in typed_cloze.question()
     assert shown("tricky/less/typed-cloze", "q").startswith("It is [...] that holds.")
