@@ -65,31 +65,43 @@ class _Builder:
     twice is an alias: the composer hands back the anchored node itself.
     """
 
-    def __init__(self, loader: Any) -> None:
+    def __init__(self, loader: Any, *, may_alias: bool = True) -> None:
         self.loader = loader
+        # An alias needs an anchor, and an anchor needs a '&' in the text: without one, the
+        # bookkeeping of nodes seen is skipped and string scalars are taken inline.
+        self.may_alias = may_alias
         self.seen: set[int] = set()
 
     def build(self, node: yaml.Node) -> Any:
-        if id(node) in self.seen:
-            raise _AliasError(node.start_mark.line + 1)
-        self.seen.add(id(node))
+        if self.may_alias:
+            if id(node) in self.seen:
+                raise _AliasError(node.start_mark.line + 1)
+            self.seen.add(id(node))
         tag = node.tag
         if tag == _STR:
             return node.value
         if tag == _MAP:
+            inline = not self.may_alias
             data = YamlMap()
             data.line = node.start_mark.line + 1
             lines: dict[Any, int] = {}
             for key_node, value_node in node.value:
                 line = key_node.start_mark.line + 1
-                if key_node.tag == _MERGE:
-                    raise _AliasError(line)
-                key = self.build(key_node)
-                if isinstance(key, (YamlMap, YamlSeq)):
-                    raise _SyntaxError("a key must be a plain value", line)
+                if inline and key_node.tag == _STR:
+                    key = key_node.value
+                else:
+                    if key_node.tag == _MERGE:
+                        raise _AliasError(line)
+                    key = self.build(key_node)
+                    if isinstance(key, (YamlMap, YamlSeq)):
+                        raise _SyntaxError("a key must be a plain value", line)
                 if key in data:
                     raise _DuplicateKey(key, line)
-                data[key] = self.build(value_node)
+                data[key] = (
+                    value_node.value
+                    if inline and value_node.tag == _STR
+                    else self.build(value_node)
+                )
                 lines[key] = line
             data.key_lines = lines
             return data
@@ -169,7 +181,8 @@ def load_yaml(path: Path) -> Any:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        document = _Builder(loader).build(node) if node is not None else None
+        builder = _Builder(loader, may_alias="&" in text)
+        document = builder.build(node) if node is not None else None
     except _AliasError as exc:
         raise InputError.single(
             path, "YAML anchors and aliases are not supported", exc.line
