@@ -77,3 +77,19 @@ def test_no_unrendered_markup(deck) -> None:  # type: ignore[no-untyped-def]
     for card in cards:
         for text in (card.front, card.back, *card.choices):
             assert text and "{" not in text and "}" not in text, card.id
+
+
+def test_committed_lock_matches_the_sources(tmp_path: Path) -> None:
+    """cards_src/quizgen.lock records every bundled card: editing the deck without running
+    `quizgen build` (and committing the lock) would stamp students' notes with new times."""
+    import shutil
+
+    from quizgen.anki import build
+
+    copy = tmp_path / "cards_src"
+    shutil.copytree(REPO / "cards_src", copy)
+    project, cards = compile_project(copy)
+    result = build(project, cards, tmp_path / "deck.apkg", now=0.0)
+    assert (result.new, result.changed, result.retired) == (0, 0, 0)
+    assert result.unchanged == len(cards)
+    assert not result.lock_written
