@@ -87,6 +87,7 @@ def test_terminal_session_with_ctrl_c_and_restart(tmp_path, env):
     child.expect_exact("muesli/combines/name")
     child.expect_exact("Your answer: ")
     child.send("model lea")
+    child.expect_exact("model lea")  # echoed: the line editor has the keys
     child.sendintr()  # Ctrl-C while typing: that answer is lost, the others are saved
     child.expect_exact("Stopped. 2 answers saved.")
     child.expect_exact("Session: 2 reviews, 2 correct (100%)")
