@@ -122,7 +122,8 @@ def _build(project: Project, cards: Sequence[Card], output: Path | None, now: fl
                 target.parent, f"cannot create folder: {exc.strerror}"
             ) from None
 
-    from quizgen.anki.package import atomic_output, write_package
+    from quizgen.anki.package import write_package
+    from quizgen.fsutil import atomic_output
 
     try:
         write_package(entries, _decks(project, entries), target)

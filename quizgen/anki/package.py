@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from quizgen.anki.lock import Entry
 from quizgen.anki.notetypes import NOTE_TYPES, STYLE_VERSION, stable_id
-from quizgen.fsutil import check_output_path
+from quizgen.fsutil import atomic_output, check_output_path
 
 _GUID_ALPHABET = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
@@ -47,24 +45,6 @@ def guid_for(card_id: str) -> str:
     pairs = _GUID_PAIRS
     # genanki writes no leading zero digit ('a')
     return (pairs[p4] + pairs[p3] + pairs[p2] + pairs[p1] + pairs[p0]).lstrip("a")
-
-
-@contextmanager
-def atomic_output(path: Path) -> Iterator[BinaryIO]:
-    """A file to write `path` through: a temporary file in the same folder, renamed over
-    `path` only when the block succeeds, removed when it fails. Readers see the old file or
-    the new one, never half of one."""
-    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(partial, 0o644)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
 
 
 def write_package(entries: Sequence[Entry], decks: dict[str, str], path: Path) -> None:
