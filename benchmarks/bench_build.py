@@ -116,6 +116,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--export", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    from synth import use_bytecode
+
+    use_bytecode()
     if args.export:  # run in a subprocess by main(), see the module docstring
         print(export_notes(*args.export))
         return

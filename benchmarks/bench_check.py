@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import make  # noqa: E402
+from synth import make, use_bytecode  # noqa: E402
 
 PLAIN = """
 import sys, yaml
@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--facts", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    use_bytecode()
     print(f"{'facts':>7} {'plain (s)':>10} {'check (s)':>10} {'ratio':>6}")
     for n in args.facts:
         with tempfile.TemporaryDirectory() as tmp:

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import make  # noqa: E402
+from synth import make, use_bytecode  # noqa: E402
 
 FORMATS = ("md", "html", "pdf")
 
@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--counts", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    use_bytecode()
     quizgen = [sys.executable, "-m", "quizgen"]
     with tempfile.TemporaryDirectory() as tmp:
         root = make(Path(tmp) / "project", args.facts)

@@ -38,7 +38,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import make  # noqa: E402
+from synth import make, use_bytecode  # noqa: E402
 
 from quizgen.model import Card  # noqa: E402
 from quizgen.project import compile_project  # noqa: E402
@@ -167,6 +167,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--answers", type=int, default=200)
     args = parser.parse_args()
+    use_bytecode()
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
