@@ -72,31 +72,6 @@ class Template:
         """Fields named outside optional parts: a fact must have them all."""
         return tuple(dict.fromkeys(p.name for p in self.parts if isinstance(p, Field)))
 
-    def segments(
-        self, values: Mapping[str, str], hidden: frozenset[str] = frozenset()
-    ) -> list[Segment]:
-        """Render with `values`, which holds exactly the fields present (none empty); fields in
-        `hidden` come out as hidden segments. Callers check `required_fields` first."""
-        out: list[Segment] = []
-
-        def emit(part: str | Field) -> None:
-            if isinstance(part, Field):
-                text = values.get(part.name, "")
-                if text:
-                    out.append(Segment(text, part.name in hidden))
-            elif part:
-                out.append(Segment(part))
-
-        present = values.keys()
-        for part in self.parts:
-            if isinstance(part, Group):
-                if present >= part.fields:
-                    for inner in part.parts:
-                        emit(inner)
-            else:
-                emit(part)
-        return out
-
     def split(self, values: Mapping[str, str], hidden: frozenset[str]) -> list[str]:
         """Render as alternating runs, visible first: [text, hidden, text, hidden, ...].
 
