@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import make, use_bytecode  # noqa: E402
+from synth import make, timed, use_bytecode  # noqa: E402
 
 PLAIN = """
 import sys, yaml
@@ -25,12 +23,6 @@ from pathlib import Path
 for p in sorted(Path(sys.argv[1]).rglob("*.yaml")):
     yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 """
-
-
-def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
 
 
 def main() -> None:

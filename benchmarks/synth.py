@@ -1,4 +1,4 @@
-"""Generate a synthetic quizgen project of N facts, for benchmarks.
+"""Generate a synthetic quizgen project of N facts, for benchmarks (and their shared helpers).
 
     python benchmarks/synth.py OUT_DIR N [--templates 3]
 
@@ -65,6 +65,16 @@ def make(out: Path, n_facts: int, n_templates: int = 3, per_source: int = 100) -
         path = out / "sources" / f"paper-{s:04d}.yaml"
         path.write_text(yaml.safe_dump(source, sort_keys=False, width=100))
     return out
+
+
+def timed(cmd: list[str]) -> float:
+    """Wall seconds of one command run to completion (its output discarded)."""
+    import subprocess
+    import time
+
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
 
 
 def use_bytecode() -> None:
