@@ -65,6 +65,9 @@ def load(root: Path, key: str) -> tuple[Project, list[Card]] | None:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
         return None
     finally:
+        # The deck lives as long as the process: move it out of the collector's sight so no
+        # later pass rescans ~100k objects that can never be garbage.
+        gc.freeze()
         if gc_was_enabled:
             gc.enable()
     if (
