@@ -40,9 +40,18 @@ def _project_files(root: Path) -> list[Path]:
     return files
 
 
+# The modules whose code decides what a compilation holds. Their bytes are part of the key, so
+# an upgrade that keeps the version number (an editable or git install) never unpickles cards
+# of an older shape.
+_COMPILER = ("errors", "expand", "loader", "model", "project", "template", "text", "yamlio")
+
+
 def fingerprint(root: Path) -> str:
-    """A key that changes whenever any input file or quizgen itself changes."""
+    """A key that changes whenever any input file or quizgen's compiler changes."""
     digest = hashlib.sha256(f"quizgen {__version__} cache {FORMAT}\n".encode())
+    package = Path(__file__).parent
+    for name in _COMPILER:
+        digest.update((package / f"{name}.py").read_bytes())
     for path in _project_files(root):
         data = path.read_bytes()
         digest.update(f"{path.relative_to(root).as_posix()} {len(data)}\n".encode())
@@ -89,5 +98,5 @@ def save(root: Path, key: str, project: Project, cards: list[Card]) -> None:
         entry = _entry(root)
         entry.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(entry, pickle.dumps((key, project, cards), protocol=pickle.HIGHEST_PROTOCOL))
-    except Exception:  # noqa: BLE001 - a cache is an optimisation, never a failure
+    except Exception:  # a cache is an optimisation, never a failure
         pass

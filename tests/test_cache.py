@@ -56,3 +56,9 @@ def test_unwritable_cache_is_not_an_error(mini: Path, monkeypatch: pytest.Monkey
     blocker.write_text("")
     monkeypatch.setenv("QUIZGEN_CACHE_DIR", str(blocker / "cache"))
     assert len(compile_project(mini, cached=True)[1]) == 9
+
+
+def test_a_changed_compiler_misses(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = cache.fingerprint(mini)
+    monkeypatch.setattr(cache, "_COMPILER", (*cache._COMPILER, "cli"))
+    assert cache.fingerprint(mini) != key
