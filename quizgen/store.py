@@ -227,8 +227,8 @@ class Store:
     def _prepare(self) -> None:
         """Recognise the file, switch it to WAL, and bring its schema up to date."""
         conn = self.conn
-        app_id, version = _identity(conn)
-        if app_id != APPLICATION_ID and (version or _has_tables(conn)):
+        app_id, version, has_tables = _identity(conn)
+        if app_id != APPLICATION_ID and (version or has_tables):
             raise StoreError.at(
                 self.path,
                 "is an SQLite database but not a quizgen review store; quizgen has not "
@@ -262,7 +262,7 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             # Re-read inside the lock: another session may have migrated meanwhile.
-            app_id, version = _identity(conn)
+            _, version, _ = _identity(conn)
             if version > SCHEMA_VERSION:
                 raise self._too_new(version)
             if version == 0:
@@ -509,14 +509,16 @@ def _busy(exc: sqlite3.Error) -> bool:
     return "locked" in text or "busy" in text
 
 
-def _identity(conn: sqlite3.Connection) -> tuple[int, int]:
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    return int(app_id), int(version)
-
-
-def _has_tables(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
+def _identity(conn: sqlite3.Connection) -> tuple[int, int, bool]:
+    """(application id, schema version, whether any table exists), read in one statement so
+    in one snapshot: read apart, a session migrating the file in between showed another an
+    unstamped file that already had tables, a "foreign" database."""
+    app_id, version, tables = conn.execute(
+        "SELECT (SELECT application_id FROM pragma_application_id),"
+        " (SELECT user_version FROM pragma_user_version),"
+        " EXISTS (SELECT 1 FROM sqlite_master)"
+    ).fetchone()
+    return int(app_id), int(version), bool(tables)
 
 
 def _check_header(path: Path) -> None:
