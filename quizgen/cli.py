@@ -66,13 +66,22 @@ def main() -> None:
 
 @main.command()
 @PATH_ARG
+@click.option("--strict", is_flag=True, help="Treat warnings (card quality) as errors: exit 1.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def check(path: Path | None, as_json: bool) -> None:
-    """Validate sources and templates; report every problem as path:line: message."""
+def check(path: Path | None, strict: bool, as_json: bool) -> None:
+    """Validate sources and templates, and the quality of every card.
+
+    Errors (the input is wrong) and warnings (a card that teaches poorly: it gives its answer
+    away, its options differ in shape, it does not say which paper it is about, ...) are
+    printed as path:line: message. Exit 1 on errors, or on warnings with --strict.
+    """
+    from quizgen.errors import split_problems
     from quizgen.project import check as run_check
 
-    report = run_check(path, draw_choices=False)
+    report = run_check(path, quality=True)
     project = report.project
+    errors, warnings = split_problems(report.problems)
+    failed = bool(errors or (strict and warnings))
     counts = {
         "sources": len(project.sources) if project else 0,
         "facts": project.fact_count if project else 0,
@@ -81,18 +90,35 @@ def check(path: Path | None, as_json: bool) -> None:
     if as_json:
         emit_json(
             {
-                "ok": not report.problems,
+                "ok": not failed,
                 **counts,
+                "errors": len(errors),
+                "warnings": len(warnings),
                 "problems": [p.to_dict() for p in report.problems],
             }
         )
-        sys.exit(1 if report.problems else 0)
-    if report.problems:
-        fail(InputError(report.problems))
-    click.secho(
-        f"ok: {counts['sources']} sources, {counts['facts']} facts, {counts['cards']} cards",
-        fg="green" if use_color() else None,
-    )
+        sys.exit(1 if failed else 0)
+    if errors and not warnings:
+        fail(InputError(errors))
+    color = use_color(sys.stderr)
+    for problem in report.problems:
+        click.secho(
+            str(problem), err=True, fg=(("yellow" if problem.warning else "red") if color else None)
+        )
+    summary = f"{counts['sources']} sources, {counts['facts']} facts, {counts['cards']} cards"
+    if errors:
+        click.echo(f"{plural(len(errors), 'error')}, {plural(len(warnings), 'warning')}", err=True)
+        sys.exit(1)
+    if warnings:
+        click.echo(f"{plural(len(warnings), 'warning')} ({summary})", err=True)
+        if strict:
+            sys.exit(1)
+        return
+    click.secho(f"ok: {summary}", fg="green" if use_color() else None)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @main.command()

@@ -18,18 +18,33 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with the input, at a file and line (line 0: the whole file)."""
+    """One thing wrong with the input, at a file and line (line 0: the whole file).
+
+    A warning is a problem that does not stop a build: a card that teaches poorly, a kind no
+    fact uses. `quizgen check --strict` treats warnings as errors."""
 
     path: str
     line: int
     message: str
+    warning: bool = False
 
     def __str__(self) -> str:
         where = display_path(self.path)
-        return f"{where}:{self.line}: {self.message}" if self.line else f"{where}: {self.message}"
+        message = f"warning: {self.message}" if self.warning else self.message
+        return f"{where}:{self.line}: {message}" if self.line else f"{where}: {message}"
 
     def to_dict(self) -> dict[str, object]:
-        return {"path": display_path(self.path), "line": self.line, "message": self.message}
+        return {
+            "path": display_path(self.path),
+            "line": self.line,
+            "severity": "warning" if self.warning else "error",
+            "message": self.message,
+        }
+
+
+def split_problems(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings)."""
+    return [p for p in problems if not p.warning], [p for p in problems if p.warning]
 
 
 class InputError(Exception):

@@ -13,16 +13,27 @@ from typing import Any
 
 from quizgen import template as tpl
 from quizgen.errors import InputError, Problem
-from quizgen.model import CardTemplate, Fact, FieldSpec, FieldValue, Kind, Project, Source
+from quizgen.model import (
+    SOURCE_FIELDS,
+    CardTemplate,
+    Fact,
+    FieldSpec,
+    FieldValue,
+    Kind,
+    Project,
+    Source,
+)
 from quizgen.text import squash
 from quizgen.yamlio import YamlMap, YamlSeq, load_yaml
 
 ID = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 TAG = re.compile(r"[^\s\"]+\Z")
-RESERVED = ("id", "kind", "evidence", "tags", "note")
-SOURCE_KEYS = ("id", "title", "short", "authors", "year", "arxiv", "url", "doi", "text", "facts")
-KIND_KEYS = ("kind", "description", "fields", "templates")
-TEMPLATE_KEYS = ("id", "front", "back", "cloze", "hide", "answer", "choices", "typed")
+RESERVED = ("id", "kind", "evidence", "tags", "note", "aliases", "distractors")
+SOURCE_KEYS = (
+    "id", "title", "short", "paper", "authors", "year", "arxiv", "url", "doi", "text", "facts",
+)  # fmt: skip
+KIND_KEYS = ("kind", "description", "standalone", "fields", "templates")
+TEMPLATE_KEYS = ("id", "front", "back", "cloze", "hide", "answer", "choices", "typed", "agree")
 DECK_KEYS = ("title", "description")
 MAX_CHOICES = 8
 MAX_SUGGEST_WORDS = 5_000
@@ -129,6 +140,13 @@ def _load_fields(c: _Collector, data: YamlMap, kind: str) -> dict[str, FieldSpec
         if name in RESERVED:
             c.add(line, f"'{name}' is reserved for every fact; choose another field name")
             continue
+        if name in SOURCE_FIELDS:
+            c.add(
+                line,
+                f"'{name}' comes from the source: templates can name {{{name}}} without a "
+                "field (set 'paper:' in a source to change how questions name it)",
+            )
+            continue
         spec_text = str(spec).strip() if isinstance(spec, str) else ""
         base = spec_text.removesuffix("?")
         if base not in ("text", "list"):
@@ -212,10 +230,28 @@ def _load_template(
     if not isinstance(typed, bool):
         c.add(data.line_of("typed"), f"'typed' of {where} must be true or false")
         typed = False
+    agree: tuple[str, ...] = ()
+    if "agree" in data:
+        raw_agree = data["agree"]
+        if isinstance(raw_agree, str):
+            raw_agree = [raw_agree]
+        if not isinstance(raw_agree, list) or not all(isinstance(a, str) for a in raw_agree):
+            c.add(data.line_of("agree"), f"'agree' of {where} must be a list of field names")
+        else:
+            agree = tuple(raw_agree)
+            for name in agree:
+                if name not in fields:
+                    c.add(
+                        data.line_of("agree"),
+                        f"{where} agrees on unknown field '{name}'{did_you_mean(name, fields)}",
+                    )
+                    ok = False
+            if not choices:
+                c.add(data.line_of("agree"), f"'agree' of {where} goes with 'choices'")
 
     for key, parsed in (("front", front), ("back", back), ("cloze", cloze)):
         for name in parsed.fields if parsed else ():
-            if name not in fields:
+            if name not in fields and name not in SOURCE_FIELDS:
                 c.add(
                     data.line_of(key),
                     f"{key} of {where} names unknown field {{{name}}}{did_you_mean(name, fields)}",
@@ -241,6 +277,7 @@ def _load_template(
         hide=hide,
         choices=choices,
         typed=typed,
+        agree=agree,
         path=c.path,
         line=data.line,
     )
@@ -272,11 +309,16 @@ def _load_kind(path: Path, problems: list[Problem]) -> Kind | None:
         templates.append(template)
     if raw is not None and not raw:
         c.add(data.line_of("templates"), f"kind '{name}' has no templates")
+    standalone = data.get("standalone", False)
+    if not isinstance(standalone, bool):
+        c.add(data.line_of("standalone"), f"'standalone' of kind '{name}' must be true or false")
+        standalone = False
     return Kind(
         name,
         fields,
         tuple(templates),
         c.string(data, "description", "kind") if "description" in data else "",
+        standalone,
         str(path),
         data.line,
     )
@@ -407,9 +449,117 @@ def _load_fact(
         else:
             tags = tuple(raw_tags)
     note = c.string(data, "note", where) if "note" in data else ""
+    aliases = _aliases(c, data, values, where) if "aliases" in data else {}
+    distractors = (
+        _distractors(c, data, kind.fields, values, where)
+        if "distractors" in data and kind is not None
+        else {}
+    )
     if not ok:
         return None
-    return Fact(fid, kind_name, values, tuple(evidence), tags, note, c.path, data.line)
+    return Fact(
+        fid,
+        kind_name,
+        values,
+        tuple(evidence),
+        tags,
+        note,
+        aliases,
+        distractors,
+        c.path,
+        data.line,
+    )
+
+
+def _text_items(value: Any) -> tuple[str, ...] | None:
+    """A string or a list of strings, as a tuple of squashed non-empty texts; None if not."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        return None
+    items = []
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            return None
+        text = squash(str(v))
+        if not text or "\0" in text:
+            return None
+        items.append(text)
+    return tuple(items)
+
+
+def _aliases(
+    c: _Collector, data: YamlMap, values: dict[str, FieldValue], where: str
+) -> dict[str, tuple[str, ...]]:
+    """`aliases: {value: [other form, ...]}`: each key is one of the fact's values or list
+    items, so a typo in it cannot silently accept nothing."""
+    raw = c.mapping(data["aliases"], data.line_of("aliases"), f"'aliases' of {where}")
+    if raw is None:
+        return {}
+    known: set[str] = set()
+    for value in values.values():
+        known.update((value,) if isinstance(value, str) else (*value, " and ".join(value)))
+    out: dict[str, tuple[str, ...]] = {}
+    for key, forms in raw.items():
+        line = raw.line_of(key)
+        text = squash(str(key))
+        items = _text_items(forms)
+        if items is None:
+            c.add(line, f"aliases of '{text}' in {where} must be a text or a list of texts")
+        elif text not in known:
+            c.add(
+                line,
+                f"'aliases' of {where} names '{text}', which is not one of its values or list "
+                f"items{did_you_mean(text, known)}",
+            )
+        else:
+            out[text] = items
+    return out
+
+
+def _distractors(
+    c: _Collector,
+    data: YamlMap,
+    specs: dict[str, FieldSpec],
+    values: dict[str, FieldValue],
+    where: str,
+) -> dict[str, tuple[FieldValue, ...]]:
+    """`distractors: {field: [wrong answer, ...]}`: hand-written wrong options, shown before
+    any drawn from other facts. For a list field each distractor is itself a list."""
+    raw = c.mapping(data["distractors"], data.line_of("distractors"), f"'distractors' of {where}")
+    if raw is None:
+        return {}
+    out: dict[str, tuple[FieldValue, ...]] = {}
+    for name, options in raw.items():
+        line = raw.line_of(name)
+        spec = specs.get(str(name))
+        if spec is None:
+            c.add(
+                line,
+                f"'distractors' of {where} names unknown field '{name}'"
+                f"{did_you_mean(str(name), specs)}",
+            )
+            continue
+        if spec.type == "list":
+            lists = (
+                [_text_items(o) if isinstance(o, list) else None for o in options]
+                if isinstance(options, list) and options
+                else [None]
+            )
+            if any(item is None for item in lists):
+                c.add(
+                    line,
+                    f"distractors for list field '{name}' of {where} must be a list of lists",
+                )
+                continue
+            out[spec.name] = tuple(item for item in lists if item is not None)
+            continue
+        items = _text_items(options)
+        if items is None:
+            c.add(line, f"distractors for '{name}' of {where} must be a list of texts")
+            continue
+        out[spec.name] = items
+    return out
 
 
 def _load_source(
@@ -432,6 +582,7 @@ def _load_source(
     if "year" in data and (isinstance(year, bool) or not isinstance(year, int)):
         c.add(data.line_of("year"), "'year' of the source must be a whole number like 2021")
     short = c.string(data, "short", "the source") if "short" in data else title.split(":")[0]
+    paper = c.string(data, "paper", "the source") if "paper" in data else ""
     flat = squash(text)
     facts: list[Fact] = []
     seen: dict[str, int] = {}
@@ -453,7 +604,18 @@ def _load_source(
     if not (sid and title and authors and text and isinstance(year, int)):
         return None
     return Source(
-        sid, title, short or title, authors, year, text, tuple(facts), arxiv, url, doi, str(path)
+        sid,
+        title,
+        short or title,
+        authors,
+        year,
+        text,
+        tuple(facts),
+        arxiv,
+        url,
+        doi,
+        str(path),
+        paper,
     )
 
 

@@ -5,7 +5,7 @@ Plain, frozen data. Loading builds the first four from YAML; expansion turns the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -13,6 +13,18 @@ from typing import Any, Literal
 from quizgen.template import Segment, Template
 
 FieldValue = str | tuple[str, ...]
+SOURCE_FIELDS = ("paper", "short", "title", "authors", "year")  # see Source.fields
+
+
+def cite_as(authors: str, year: int) -> str:
+    """The author-year form a question names a paper by: "Hessel et al. (2021)"."""
+    names = [a.strip() for a in authors.replace(" and ", ", ").split(",") if a.strip()]
+    names = [n for n in names if n.rstrip(".").casefold() not in ("et al", "others")]
+    if not names:
+        return f"the {year} paper"
+    surname = names[0].split()[-1]
+    many = len(names) > 1 or "et al" in authors
+    return f"{surname} et al. ({year})" if many else f"{surname} ({year})"
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,7 @@ class CardTemplate:
     hide: tuple[str, ...] = ()
     choices: int = 0
     typed: bool = False
+    agree: tuple[str, ...] = ()  # fields a multiple-choice distractor's fact must share
     path: str = ""
     line: int = 0
 
@@ -64,18 +77,25 @@ class Kind:
     fields: dict[str, FieldSpec]
     templates: tuple[CardTemplate, ...]
     description: str = ""
+    standalone: bool = False  # its questions are unambiguous without naming the paper
     path: str = ""
     line: int = 0
 
 
 @dataclass(frozen=True)
 class Fact:
+    """One claim of a paper. `aliases` maps a value (or a list item) to other ways of writing
+    it that a typed answer may use; `distractors` maps an answer field to hand-written wrong
+    options for multiple choice."""
+
     id: str
     kind: str
     values: dict[str, FieldValue]
     evidence: tuple[str, ...]
     tags: tuple[str, ...] = ()
     note: str = ""
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    distractors: dict[str, tuple[FieldValue, ...]] = field(default_factory=dict)
     path: str = ""
     line: int = 0
 
@@ -95,6 +115,18 @@ class Source:
     url: str = ""
     doi: str = ""
     path: str = ""
+    paper: str = ""  # how a question names the paper: "Hessel et al. (2021)"
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """What templates can name besides the fact's own fields."""
+        return {
+            "paper": self.paper or cite_as(self.authors, self.year),
+            "short": self.short,
+            "title": self.title,
+            "authors": self.authors,
+            "year": str(self.year),
+        }
 
     @property
     def link(self) -> str:
@@ -152,6 +184,17 @@ class Card:
     cloze: tuple[Segment, ...] = ()
     choices: tuple[str, ...] = ()
     typed: bool = False
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (value, its other forms)
+
+    @property
+    def question(self) -> str:
+        """Everything the student sees before answering, but the options: the front, with
+        a cloze's blanks as "[...]"."""
+        return self.front
+
+    @property
+    def alias_map(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.aliases)
 
     @property
     def style(self) -> Literal["basic", "cloze", "choice"]:
@@ -185,6 +228,8 @@ class Card:
             "note": self.note,
             "typed": self.typed,
         }
+        if self.aliases:
+            data["aliases"] = {value: list(forms) for value, forms in self.aliases}
         if self.cloze:
             data["cloze"] = [{"text": s.text, "hidden": s.hidden} for s in self.cloze]
         if self.choices:

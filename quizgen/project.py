@@ -35,10 +35,11 @@ def resolve_root(path: Path | None) -> Path:
     return local if local.is_dir() else bundled_root()
 
 
-def check(path: Path | None = None, *, draw_choices: bool = True) -> Report:
+def check(path: Path | None = None, *, quality: bool = False) -> Report:
     """Load and expand a project, gathering every problem instead of stopping at the first.
 
-    draw_choices=False skips drawing multiple-choice options (see `expand`): for validation."""
+    quality=True adds the card-quality warnings of `quizgen.checks` (what `quizgen check`
+    reports); warnings never stop the other commands."""
     root = resolve_root(path)
     # Loading builds hundreds of thousands of small containers and no reference cycles: the
     # cyclic collector's passes over them would cost ~15% of the run and free nothing.
@@ -46,7 +47,11 @@ def check(path: Path | None = None, *, draw_choices: bool = True) -> Report:
     gc.disable()
     try:
         project, problems = load_project(root)
-        cards, more = expand(project, draw_choices=draw_choices, complete=not problems)
+        cards, more = expand(project, complete=not any(not p.warning for p in problems))
+        if quality and not any(not p.warning for p in problems + more):
+            from quizgen.checks import quality as card_quality
+
+            more += card_quality(project, cards)
     except InputError as exc:
         return Report(None, [], exc.problems)
     finally:
@@ -72,8 +77,9 @@ def compile_project(
         if hit is not None:
             return hit
     report = check(root)
-    if report.problems or report.project is None:
-        raise InputError(report.problems)
+    errors = [p for p in report.problems if not p.warning]
+    if errors or report.project is None:
+        raise InputError(errors)
     if key is not None:
         cache.save(root, key, report.project, report.cards)
     return report.project, report.cards

@@ -29,31 +29,31 @@ EXPECTED = {
     ],
     "binary-file": ["sources/muesli.yaml: binary file, not YAML text"],
     "cloze-hides-nothing": [
-        "sources/muesli.yaml:19: card muesli/acts/cloze is a cloze that hides nothing",
-        "sources/muesli.yaml:25: card muesli/other/cloze is a cloze that hides nothing",
+        "sources/muesli.yaml:20: card muesli/acts/cloze is a cloze that hides nothing",
+        "sources/muesli.yaml:26: card muesli/other/cloze is a cloze that hides nothing",
     ],
-    "duplicate-id": ["sources/muesli.yaml:25: duplicate fact id 'acts' (first at line 19)"],
+    "duplicate-id": ["sources/muesli.yaml:26: duplicate fact id 'acts' (first at line 20)"],
     "duplicate-question": [
-        "sources/muesli.yaml:25: card muesli/other/choice asks the same question as "
+        "sources/muesli.yaml:26: card muesli/other/choice asks the same question as "
         'muesli/acts/choice: "Which policy update acts directly with a policy network?"',
-        "sources/muesli.yaml:25: card muesli/other/cloze asks the same question as "
+        "sources/muesli.yaml:26: card muesli/other/cloze asks the same question as "
         'muesli/acts/cloze: "[...] acts directly with a policy network."',
-        "sources/muesli.yaml:25: card muesli/other/which asks the same question as "
+        "sources/muesli.yaml:26: card muesli/other/which asks the same question as "
         'muesli/acts/which: "Which policy update acts directly with a policy network?"',
     ],
     "empty-file": ["sources/muesli.yaml: file is empty"],
     "evidence-not-found": [
-        "sources/muesli.yaml:24: evidence of fact 'muesli/acts' is not in the source text; "
+        "sources/muesli.yaml:25: evidence of fact 'muesli/acts' is not in the source text; "
         'closest passage: "it acts directly with a policy network"'
     ],
     "fact-no-card": [
-        "sources/muesli.yaml:19: fact 'muesli/acts' yields no card: no template of kind "
+        "sources/muesli.yaml:20: fact 'muesli/acts' yields no card: no template of kind "
         "'result' applies to the fields it has",
-        "sources/muesli.yaml:25: fact 'muesli/other' yields no card: no template of kind "
+        "sources/muesli.yaml:26: fact 'muesli/other' yields no card: no template of kind "
         "'result' applies to the fields it has",
     ],
     "missing-field": [
-        "sources/muesli.yaml:19: fact 'muesli/acts' is missing field 'claim' of kind 'result'"
+        "sources/muesli.yaml:20: fact 'muesli/acts' is missing field 'claim' of kind 'result'"
     ],
     "no-sources": [": no sources found: expected sources/*.yaml in this folder"],
     "not-utf8": ["sources/muesli.yaml:3: not UTF-8 text (byte 0xff); save it as UTF-8"],
@@ -63,10 +63,10 @@ EXPECTED = {
         "'result' has only 1 other 'subject' answer; add facts or lower 'choices'"
     ],
     "unknown-key": [
-        "sources/muesli.yaml:24: unknown key 'evidnce' in fact 'muesli/acts'; "
+        "sources/muesli.yaml:25: unknown key 'evidnce' in fact 'muesli/acts'; "
         "did you mean 'evidence'?"
     ],
-    "unknown-kind": ["sources/muesli.yaml:26: unknown kind 'reslt'; did you mean 'result'?"],
+    "unknown-kind": ["sources/muesli.yaml:27: unknown kind 'reslt'; did you mean 'result'?"],
     "unknown-kind-key": [
         "templates/result.yaml:2: unknown key 'feilds' in a kind file; did you mean 'fields'?",
         "templates/result.yaml:4: kind 'result' has no templates",
@@ -77,7 +77,7 @@ EXPECTED = {
     ],
     "wrong-type": [
         "sources/muesli.yaml:4: 'year' of the source must be a whole number like 2021",
-        "sources/muesli.yaml:28: 'subject' of fact 'muesli/other' must be text or a number",
+        "sources/muesli.yaml:29: 'subject' of fact 'muesli/other' must be text or a number",
     ],
     "yaml-syntax": ["sources/muesli.yaml:5: YAML syntax error: did not find expected ',' or ']'"],
 }
@@ -176,7 +176,7 @@ def test_cards_on_invalid_sources_prints_check_errors(monkeypatch: pytest.Monkey
     code, out, err = run("cards", ".")
     assert code == 1
     assert out == ""
-    assert err == "sources/muesli.yaml:26: unknown kind 'reslt'; did you mean 'result'?\n"
+    assert err == "sources/muesli.yaml:27: unknown kind 'reslt'; did you mean 'result'?\n"
 
 
 def test_usage_error_exits_2() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizgen.expand import expand, pick_distinct
+from quizgen.distractors import pick_distinct
+from quizgen.expand import expand
 from quizgen.loader import load_project
 from quizgen.model import CardTemplate, Fact, FieldSpec, Kind, Project, Source
 from quizgen.project import compile_project

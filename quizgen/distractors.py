@@ -1,0 +1,292 @@
+"""Choosing the wrong options of a multiple-choice card. Pure: the project and a card in,
+options out, every draw seeded by the card id.
+
+A student who does not know the paper must not be able to rule an option out by its look, so
+every distractor is the same kind of thing as the answer (its *shape*):
+
+- a list has as many items as the answer;
+- a number has the answer's unit, comparison and notation (">99%" beside other "over N%"
+  values, "128k" beside "200k", a count beside counts);
+- a text is of comparable length, and agrees with the answer's fact on the fields the
+  template names in `agree` (a model for a model).
+
+Candidates are, in order: the fact's hand-written `distractors`, then the same answer field of
+other facts of the kind (from the same paper first, then papers sharing a tag, then the rest),
+then, for an exact number, near-miss values in its own notation that cannot also be true.
+A distractor never equals the answer or one of its aliases (after folding), never appears in
+the question, and is never what another fact answers to the same question. When too few fit,
+the card gets fewer options; it is never padded with one of another shape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from quizgen.model import CardTemplate, Fact, FieldValue, Project, Source
+from quizgen.numbers import leading_quantity
+from quizgen.text import fold, join_list
+
+MIN_OPTIONS = 3  # fewer options than this is not a multiple-choice question worth asking
+_EIGHT_WORDS = struct.Struct(">8I")
+_LENGTH_RATIO = 2.0  # a text option may be at most this many times longer (in words) ...
+_LENGTH_SLACK = 3  # ... or this many words longer, whichever allows more
+_NEAR_MISS_FACTORS = ("0.5", "2", "0.25", "4", "1.5", "0.75", "3", "0.1", "10")
+
+
+def card_draws(card_id: str, count: int) -> list[int]:
+    """`count` stable pseudo-random 32-bit numbers for one card (distractors, option order).
+
+    Derived from a SHA-256 of the card id, so they never change between runs or machines;
+    cheaper than seeding a random.Random per card, which matters at tens of thousands of cards.
+    """
+    out: list[int] = []
+    for block in range((count + 7) // 8):
+        out.extend(_EIGHT_WORDS.unpack(hashlib.sha256(f"{card_id}#{block}".encode()).digest()))
+    return out[:count]
+
+
+def pick_distinct(n: int, k: int, draws: list[int]) -> list[int]:
+    """k distinct indices below n, from k draws (a partial Fisher-Yates over a virtual list)."""
+    swapped: dict[int, int] = {}
+    picks = []
+    for i in range(k):
+        j = i + draws[i] % (n - i)
+        picks.append(swapped.get(j, j))
+        swapped[j] = swapped.get(i, i)
+    return picks
+
+
+# -- shapes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What kind of thing an option is. Two options of one kind but different `words` counts
+    are compatible when their lengths are close (see `compatible`)."""
+
+    kind: str  # "list", "number" or "text"
+    detail: tuple[object, ...] = ()
+    words: int = 0
+
+
+def shape_of(value: FieldValue) -> Shape:
+    if not isinstance(value, str):
+        if len(value) > 1:
+            return Shape("list", (len(value),), sum(len(v.split()) for v in value))
+        value = value[0]
+    number = leading_quantity(value)
+    if number is not None:
+        quantity, unit_words, magnitude = number
+        scaled = "scaled" if magnitude else "plain"
+        relation = quantity.relation[:1]  # ">" and ">=" read alike to a student
+        unit = quantity.unit or _singular(unit_words)
+        return Shape("number", (unit, relation, scaled), len(value.split()))
+    return Shape("text", (), len(value.split()))
+
+
+def _singular(words: str) -> str:
+    return " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words.split())
+
+
+def compatible(a: Shape, b: Shape) -> bool:
+    """Whether a student could tell `b` from `a` by its look alone (False) or not (True)."""
+    if a.kind != b.kind or a.detail != b.detail:
+        return False
+    if a.kind == "number":
+        return True
+    short, long = sorted((max(1, a.words), max(1, b.words)))
+    return long <= max(short * _LENGTH_RATIO, short + _LENGTH_SLACK)
+
+
+# -- candidates --------------------------------------------------------------------------------
+
+
+def _text(value: FieldValue) -> str:
+    return value if isinstance(value, str) else join_list(value)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Another fact's answer, as a possible distractor."""
+
+    text: str
+    key: str  # fold(text)
+    shape: Shape
+    source: str
+    fact: str
+    agree: tuple[tuple[str, str], ...]  # (field, folded value) of the fields templates agree on
+
+
+class Pools:
+    """Every fact's answers, per (kind, answer field), with what choosing among them needs.
+
+    Built once per project; `choose` then costs O(pool) per card."""
+
+    def __init__(self, project: Project) -> None:
+        agree_fields: dict[str, set[str]] = defaultdict(set)
+        wanted: set[tuple[str, str]] = set()
+        for kind in project.kinds.values():
+            for template in kind.templates:
+                if template.choices:
+                    wanted.add((kind.name, template.answer))
+                    agree_fields[kind.name].update(template.agree)
+        self.pools: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
+        self.source_tags: dict[str, frozenset[str]] = {}
+        for source in project.sources:
+            self.source_tags[source.id] = frozenset(t for f in source.facts for t in f.tags)
+            for fact in source.facts:
+                agree = tuple(
+                    (name, fold(_text(fact.values[name])))
+                    for name in sorted(agree_fields[fact.kind])
+                    if name in fact.values
+                )
+                for kind_name, field in wanted:
+                    if fact.kind == kind_name and field in fact.values:
+                        value = fact.values[field]
+                        text = _text(value)
+                        self.pools[kind_name, field].append(
+                            Candidate(text, fold(text), shape_of(value), source.id, fact.id, agree)
+                        )
+        # What each fact answers to each question: a distractor must not be another fact's
+        # right answer to the very same question. Filled in by expansion as it goes.
+        self.answers_to: dict[str, set[str]] = defaultdict(set)
+
+    def candidates(self, kind: str, field: str) -> list[Candidate]:
+        return self.pools.get((kind, field), [])
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The options of one card, in the order shown, and how many distractors were wanted."""
+
+    options: tuple[str, ...]
+    wanted: int  # distractors the template asked for
+
+    @property
+    def distractors(self) -> int:
+        return len(self.options) - 1
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    """Whether folded `needle` occurs in folded `haystack` as whole words."""
+    return bool(needle) and f" {needle} " in f" {haystack} "
+
+
+def choose(
+    pools: Pools,
+    source: Source,
+    fact: Fact,
+    template: CardTemplate,
+    card_id: str,
+    question: str,
+    aliases: Iterable[str] = (),
+) -> Choice:
+    """The options of the card `template` makes from `fact`: its answer and up to
+    `template.choices - 1` distractors, in an order drawn from the card id."""
+    value = fact.values[template.answer]
+    answer = _text(value)
+    wanted = template.choices - 1
+    shape = shape_of(value)
+    folded_question = fold(question)
+    excluded = {fold(answer), *(fold(a) for a in aliases)}
+    excluded |= pools.answers_to.get(folded_question, set())
+    chosen: list[str] = []
+
+    def take(text: str) -> bool:
+        key = fold(text)
+        if key in excluded or _contains(folded_question, key):
+            return False
+        excluded.add(key)
+        chosen.append(text)
+        return len(chosen) >= wanted
+
+    done = False
+    for hand_written in fact.distractors.get(template.answer, ()):
+        if take(_text(hand_written)):
+            done = True
+            break
+    if not done:
+        done = _take_from_pool(pools, source, fact, template, card_id, shape, take)
+    if not done:
+        for near in near_misses(answer, card_id):
+            if take(near):
+                break
+    options = [*chosen, answer]
+    draws = card_draws(card_id + "#order", len(options))
+    return Choice(
+        tuple(options[i] for i in pick_distinct(len(options), len(options), draws)), wanted
+    )
+
+
+def _take_from_pool(pools, source, fact, template, card_id, shape, take) -> bool:  # type: ignore[no-untyped-def]
+    pool = pools.candidates(fact.kind, template.answer)
+    if not pool:
+        return False
+    agree = {
+        (name, fold(_text(fact.values[name]))) for name in template.agree if name in fact.values
+    }
+    tags = pools.source_tags.get(source.id, frozenset())
+    draws = card_draws(card_id, len(pool))
+    ranked: list[tuple[int, int, int]] = []
+    for i, candidate in enumerate(pool):
+        if candidate.fact == fact.id and candidate.source == source.id:
+            continue
+        if not compatible(shape, candidate.shape):
+            continue
+        if agree and not agree <= set(candidate.agree):
+            continue
+        if candidate.source == source.id:
+            tier = 0
+        elif tags & pools.source_tags.get(candidate.source, frozenset()):
+            tier = 1
+        else:
+            tier = 2
+        ranked.append((tier, draws[i], i))
+    ranked.sort()
+    return any(take(pool[i].text) for _, _, i in ranked)
+
+
+# -- numbers -----------------------------------------------------------------------------------
+
+_NUMBER_TEXT = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def near_misses(answer: str, card_id: str) -> list[str]:
+    """Wrong values in the answer's own notation ("57" -> "29", "114"; "200k" -> "100k"),
+    for exact numbers only: beside ">99%" any "over N%" might also be true, so a comparison
+    gets none. The factors are far enough apart that no value is the answer rounded."""
+    parsed = leading_quantity(answer)
+    if parsed is None or parsed[0].relation:
+        return []
+    match = _NUMBER_TEXT.search(answer)
+    if match is None or "," in match.group():
+        return []
+    digits = match.group()
+    decimals = len(digits.partition(".")[2])
+    number = Decimal(digits)
+    if number == 0:
+        return []
+    percent = parsed[0].unit == "%"
+    order = pick_distinct(
+        len(_NEAR_MISS_FACTORS),
+        len(_NEAR_MISS_FACTORS),
+        card_draws(card_id + "#near", len(_NEAR_MISS_FACTORS)),
+    )
+    out: list[str] = []
+    seen = {number}
+    for i in order:
+        value = (number * Decimal(_NEAR_MISS_FACTORS[i])).quantize(Decimal(10) ** -decimals)
+        if value <= 0 or value in seen or (percent and value > 100):
+            continue
+        if decimals == 0 and number >= 1 and value < 1:
+            continue
+        seen.add(value)
+        text = f"{value:.{decimals}f}"
+        out.append(answer[: match.start()] + text + answer[match.end() :])
+    return out
