@@ -128,12 +128,23 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
         aliases = [form for _, forms in card.aliases for form in forms]
         choice = choose(pools, source, fact, template, card.id, card.question, aliases)
         where = f"template '{fact.kind}/{template.id}'"
+        if not complete:
+            # Some facts failed to load: the pool lacks their answers, and a shortage
+            # reported now could be false. The card still gets what there is.
+            cards[index] = replace(card, choices=choice.options)
+            continue
+        n, field = choice.distractors, template.answer
+        fits = (
+            f"no other '{field}' answer fits"
+            if n == 0
+            else f"only {n} other '{field}' {'answer fits' if n == 1 else 'answers fit'}"
+        )
         if len(choice.options) < min(MIN_OPTIONS, template.choices):
             problem(
                 fact,
-                f"card {card.id} has only {_count(choice.distractors, 'distractor')} of the "
-                f"{choice.wanted} {where} asks for: other facts' '{template.answer}' answers "
-                "are not of the same shape; add 'distractors:' to the fact, or facts",
+                f"card {card.id} can offer {_count(len(choice.options), 'option')}, too few for "
+                f"multiple choice ({where}): {fits} (same shape, not in the question); "
+                "add 'distractors:' to the fact",
             )
             dropped.add(index)
             continue
@@ -141,8 +152,8 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
             problem(
                 fact,
                 f"card {card.id} gets {len(choice.options)} options, not the "
-                f"{template.choices} {where} asks for: only {_count(choice.distractors, 'other')}"
-                f" '{template.answer}' answer of the same shape; add 'distractors:' to the fact",
+                f"{template.choices} {where} asks for: {fits} (same shape, not in the "
+                "question); add 'distractors:' to the fact",
                 warning=True,
             )
         cards[index] = replace(card, choices=choice.options)

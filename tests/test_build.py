@@ -152,8 +152,8 @@ def test_a_cloze_that_hides_nothing_is_refused(mini: Path, here: Path) -> None:
 
     assert result.exit_code == 1
     assert result.stderr == (
-        "mini/sources/muesli.yaml:19: card muesli/acts/cloze is a cloze that hides nothing\n"
-        "mini/sources/muesli.yaml:25: card muesli/other/cloze is a cloze that hides nothing\n"
+        "mini/sources/muesli.yaml:20: card muesli/acts/cloze is a cloze that hides nothing\n"
+        "mini/sources/muesli.yaml:26: card muesli/other/cloze is a cloze that hides nothing\n"
         "2 problems found\n"
     )
     assert not (here / "dist").exists() and not (mini / "quizgen.lock").exists()

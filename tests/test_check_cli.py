@@ -59,8 +59,10 @@ EXPECTED = {
     "not-utf8": ["sources/muesli.yaml:3: not UTF-8 text (byte 0xff); save it as UTF-8"],
     "template-unused": ["templates/result.yaml:18: template 'result/why' applies to no fact"],
     "too-few-distractors": [
-        "templates/result.yaml:14: template 'result/choice' needs 3 distractors but kind "
-        "'result' has only 1 other 'subject' answer; add facts or lower 'choices'"
+        f"sources/muesli.yaml:{line}: card muesli/{fact}/choice can offer 2 options, too few "
+        "for multiple choice (template 'result/choice'): only 1 other 'subject' answer fits "
+        "(same shape, not in the question); add 'distractors:' to the fact"
+        for line, fact in ((12, "matches-muzero"), (20, "acts"), (26, "other"))
     ],
     "unknown-key": [
         "sources/muesli.yaml:25: unknown key 'evidnce' in fact 'muesli/acts'; "
@@ -110,6 +112,7 @@ def test_check_json_lists_problems(monkeypatch: pytest.MonkeyPatch) -> None:
     assert data["problems"][0] == {
         "path": "sources/muesli.yaml",
         "line": 4,
+        "severity": "error",
         "message": "'year' of the source must be a whole number like 2021",
     }
 
@@ -137,7 +140,15 @@ def test_check_ok_summary(mini: Path) -> None:
 def test_check_ok_json(mini: Path) -> None:
     code, out, _ = run("check", str(mini), "--json")
     assert code == 0
-    assert json.loads(out) == {"ok": True, "sources": 1, "facts": 3, "cards": 9, "problems": []}
+    assert json.loads(out) == {
+        "ok": True,
+        "sources": 1,
+        "facts": 3,
+        "cards": 9,
+        "errors": 0,
+        "warnings": 0,
+        "problems": [],
+    }
 
 
 def test_cards_prints_questions_answers_and_ids(mini: Path) -> None:

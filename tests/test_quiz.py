@@ -59,7 +59,7 @@ def deck(tmp_path) -> Path:
 
 
 def test_a_scripted_session_transcript(deck, state):
-    script = "a\n\n1000%\n\nmodel learning, regularised policy optimisation\n\n2\n1\nb\nc\n"
+    script = "a\n\n1000%\n\nmodel learning, regularised policy optimisation\n\n1\n1\nb\nc\n"
     result = quiz(deck, state, script, "--new", "4")
     assert result.exit_code == 0, result.output
     expected = f"""\
@@ -69,7 +69,7 @@ Stop any time with Ctrl-C or Ctrl-D: every answer is saved at once.
 [4 left] new · muesli/matches-muzero/choice
 Which method matches MuZero's performance on 57 Atari games?
   1) Muesli
-  2) MuZero
+  2) Agent57
 Your choice (1-2 or a-b): a
 ✓ Correct
 Answer: Muesli
@@ -97,9 +97,9 @@ Evidence: “a novel policy update that combines regularized policy optimization
 
 [4 left] new · muesli/plans/choice
 Which method plans with a learned model?
-  1) Muesli
-  2) MuZero
-Your choice (1-2 or a-b): 2
+  1) MuZero
+  2) Muesli
+Your choice (1-2 or a-b): 1
 ✓ Correct
 Answer: MuZero
 Note: MuZero is the baseline Muesli is compared with.
@@ -110,7 +110,7 @@ Evidence: “MuZero plans with a learned model”
 [4 left] learning · muesli/matches-muzero/choice
 Which method matches MuZero's performance on 57 Atari games?
   1) Muesli
-  2) MuZero
+  2) Agent57
 Your choice (1-2 or a-b): b
 ✗ Not quite
 Answer: Muesli
@@ -131,7 +131,7 @@ Next due: in 1m (Thu 26 Nov 2026 09:01)
         ("muesli/median-score/cloze", 2, 0, "1000%"),
         ("muesli/combines/name", 3, 0, "model learning, regularised policy optimisation"),
         ("muesli/plans/choice", 1, 0, "MuZero"),
-        ("muesli/matches-muzero/choice", 3, 1, "MuZero"),
+        ("muesli/matches-muzero/choice", 3, 1, "Agent57"),
     ]
 
 
@@ -201,7 +201,7 @@ def test_choice_card_keys(mini, state):
     result = quiz(mini, state, "z\n9\nA\n\n2\n3\n", "--new", "2")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[lines.index("  2) MuZero") + 1 :][:4] == [
+    assert lines[lines.index("  2) Agent57") + 1 :][:4] == [
         "Your choice (1-2 or a-b): z",
         "Please answer with a number from 1 to 2 or a letter.",
         "Your choice (1-2 or a-b): 9",
@@ -209,7 +209,7 @@ def test_choice_card_keys(mini, state):
     ]
     assert history(state) == [
         ("muesli/matches-muzero/choice", 3, 0, "Muesli"),
-        ("muesli/acts/choice", 3, 0, "MuZero"),
+        ("muesli/acts/choice", 3, 0, "Muesli"),
     ]
 
 
