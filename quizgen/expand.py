@@ -104,6 +104,7 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
                 if template.cloze is not None and not any(s.hidden for s in card.cloze):
                     problem(fact, f"card {card.id} is a cloze that hides nothing")
                     continue
+                pools.answers_to[fold(card.question)].add(fold(card.answer))
                 # Two cards of one style asking the same thing: a student cannot tell which
                 # answer is wanted (multiple-choice options don't make the question different).
                 question = f"{style}:{card.front.casefold()}"
@@ -115,7 +116,6 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
                     )
                     continue
                 questions[question] = card.id
-                pools.answers_to[fold(card.question)].add(fold(card.answer))
                 if template.choices:
                     to_choose.append((len(cards), source, fact, template))
                 cards.append(card)

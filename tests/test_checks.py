@@ -1,0 +1,170 @@
+"""Card-quality warnings (quizgen/checks.py): one test per finding, and `check --strict`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from projects import item, write_project
+
+from quizgen.checks import gives_away, stated_count
+from quizgen.cli import main
+from quizgen.project import check
+
+
+def kind(front: str, answer: str = "answer", **extra: Any) -> dict[str, Any]:
+    return {
+        "kind": "item",
+        "fields": {"category": "text", "thing": "text", "answer": "text", "items": "list?"},
+        "templates": [{"id": "ask", "front": front, "answer": answer}],
+        **extra,
+    }
+
+
+def warnings(tmp_path: Path, facts: list[dict[str, Any]], front: str, **extra: Any) -> list[str]:
+    root = write_project(tmp_path / "p", [{"facts": facts}], [kind(front, **extra)])
+    report = check(root, quality=True)
+    assert not [p for p in report.problems if not p.warning], report.problems
+    return [p.message for p in report.problems]
+
+
+def test_a_question_that_shows_its_answer(tmp_path: Path) -> None:
+    facts = [{**item("a", "deep search"), "thing": "what Muesli does without deep search"}]
+    assert warnings(tmp_path, facts, "In {paper}, {thing}?") == [
+        'card p0/a/ask gives its answer away: the question shows "deep search"'
+    ]
+
+
+def test_a_question_that_shows_every_content_word_of_its_answer(tmp_path: Path) -> None:
+    facts = [{**item("a", "the searches of depth"), "thing": "why depth matters to searches"}]
+    assert warnings(tmp_path, facts, "In {paper}, {thing}?") == [
+        'card p0/a/ask gives its answer away: the question shows "the searches of depth"'
+    ]
+
+
+def test_a_question_with_some_of_the_answers_words_is_fine(tmp_path: Path) -> None:
+    facts = [{**item("a", "acting with a policy network"), "thing": "how it avoids search"}]
+    assert warnings(tmp_path, facts, "In {paper}, {thing}?") == []
+
+
+def test_gives_away_ignores_the_options_of_a_choice_card(tmp_path: Path) -> None:
+    # The options hold the answer by design; only the question counts.
+    facts = [item(f"f{i}", f"Name{i}") for i in range(5)]
+    root = write_project(
+        tmp_path / "p",
+        [{"facts": facts}],
+        [{**kind("In {paper}, which is {thing}?"), "templates": [
+            {"id": "choice", "front": "In {paper}, which is {thing}?", "answer": "answer",
+             "choices": 4}]}],
+    )  # fmt: skip
+    report = check(root, quality=True)
+    assert report.problems == []
+    assert all(not gives_away(c) for c in report.cards)
+
+
+def test_mixed_shapes_among_hand_written_options(tmp_path: Path) -> None:
+    facts = [item("a", "57", distractors={"answer": ["30", "12%", "fewer than 9"]})]
+    root = write_project(
+        tmp_path / "p",
+        [{"facts": facts}],
+        [{**kind("x"), "templates": [
+            {"id": "choice", "front": "In {paper}, how many {thing}?", "answer": "answer",
+             "choices": 4}]}],
+    )  # fmt: skip
+    messages = [p.message for p in check(root, quality=True).problems]
+    assert len(messages) == 1
+    assert messages[0].startswith("card p0/a/choice mixes options of different shapes (")
+    assert messages[0].endswith(
+        "): a student can rule some out by their look; add 'distractors:' or 'agree:'"
+    )
+
+
+def test_a_question_that_names_no_paper(tmp_path: Path) -> None:
+    assert warnings(tmp_path, [item("a", "Muesli")], "Which {category} is {thing}?") == [
+        'card p0/a/ask does not say which paper it is about: name it with {paper} ("Author0 '
+        'et al. (2000)") in the template, or mark the kind standalone'
+    ]
+
+
+def test_naming_the_paper_by_placeholder_title_or_author_and_year(tmp_path: Path) -> None:
+    for n, front in enumerate(
+        (
+            "In {paper}, which {category} is {thing}?",
+            "In '{title}', which {category} is {thing}?",
+            "In the {year} paper by Author0, which {category} is {thing}?",
+        )
+    ):
+        assert warnings(tmp_path / str(n), [item("a", "Muesli")], front) == [], front
+
+
+def test_a_standalone_kind_need_not_name_its_paper(tmp_path: Path) -> None:
+    facts = [item("a", "Muesli")]
+    assert warnings(tmp_path, facts, "Which {category} is {thing}?", standalone=True) == []
+
+
+def test_a_source_can_say_how_questions_name_it(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "p",
+        [{"facts": [item("a", "Muesli")], "paper": "the Gemini report"}],
+        [kind("In {paper}, which {category} is {thing}?")],
+    )
+    report = check(root, quality=True)
+    assert report.problems == []
+    assert report.cards[0].front == "In the Gemini report, which model is thing a?"
+
+
+def test_a_count_in_the_question_that_disagrees_with_the_list() -> None:
+    assert stated_count("In X, what are the two sub-tasks?") == 2
+    assert stated_count("Name both parts") == 2
+    assert stated_count("In X, what are its 3 parts?") == 3
+    assert stated_count("In X (2021), what are the parts?") is None
+
+
+def test_the_two_with_three_items(tmp_path: Path) -> None:
+    facts = [{**item("a", "x", items=["deep", "careful reasoning", "generalization"]),
+              "thing": "the two things thought necessary"}]  # fmt: skip
+    assert warnings(tmp_path, facts, "In {paper}, what are {thing}?", answer="items") == [
+        "card p0/a/ask says 2 items but its answer has 3: deep, careful reasoning and "
+        "generalization"
+    ]
+
+
+def test_two_facts_whose_questions_read_the_same(tmp_path: Path) -> None:
+    facts = [{**item("a", "Alpha"), "thing": "the best"},
+             {**item("b", "Beta"), "thing": "The best!"}]  # fmt: skip
+    assert warnings(tmp_path, facts, "In {paper}, which {category} is {thing}?") == [
+        'card p0/b/ask asks the same question as p0/a/ask of another fact ("In Author0 et al. '
+        '(2000), which model is The best!?"): a student cannot tell which answer is wanted'
+    ]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_prints_warnings_and_exits_0_unless_strict(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", [{"facts": [item("a", "Muesli")]}], [kind("Who {thing}?")])
+    code, out, err = run("check", str(root))
+    assert code == 0 and out == ""
+    lines = err.splitlines()
+    assert lines[0].endswith(
+        ": warning: card p0/a/ask does not say which paper it is about: name it with {paper} "
+        '("Author0 et al. (2000)") in the template, or mark the kind standalone'
+    )
+    assert lines[1] == "1 warning (1 sources, 1 facts, 1 cards)"
+    assert run("check", str(root), "--strict")[0] == 1
+    code, out, _ = run("check", str(root), "--strict", "--json")
+    data = json.loads(out)
+    assert code == 1 and data["ok"] is False
+    assert (data["errors"], data["warnings"]) == (0, 1)
+    assert data["problems"][0]["severity"] == "warning"
+
+
+def test_warnings_do_not_stop_a_build(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", [{"facts": [item("a", "Muesli")]}], [kind("Who {thing}?")])
+    code, _, err = run("build", str(root), "-o", str(tmp_path / "out.apkg"))
+    assert code == 0, err
+    assert (tmp_path / "out.apkg").exists()
