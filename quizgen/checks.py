@@ -101,12 +101,11 @@ STOPWORDS = frozenset(
     )
 )
 _COUNT_WORDS = {
-    "both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "pair": 2, "couple": 2,
 }  # fmt: skip
 _COUNTED = re.compile(
-    r"\b(?:the|these|its|their|all|both)\s+(?P<n>" + "|".join(_COUNT_WORDS) + r"|\d+)\b(?!\s*%)"
-    r"|\b(?P<both>both)\b",
+    r"\b(?:the|these|its|their|all)\s+(?P<n>" + "|".join(_COUNT_WORDS) + r"|\d+)\b(?!\s*%)",
     re.IGNORECASE,
 )
 
@@ -146,11 +145,13 @@ def names_paper(card: Card, source: Source) -> bool:
 
 
 def stated_count(question: str) -> int | None:
-    """The number of items a question says the answer has ("the two sub-tasks", "both")."""
+    """The number of items a question says the answer has ("the two sub-tasks", "its 3
+    parts"). A bare "both" is not counted: it often describes another noun ("the tasks of
+    both competitions")."""
     match = _COUNTED.search(question)
     if match is None:
         return None
-    word = (match["n"] or match["both"]).lower()
+    word = match["n"].lower()
     return int(word) if word.isdigit() else _COUNT_WORDS[word]
 
 
@@ -189,8 +190,15 @@ def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:
         def warn(message: str, fact: Fact = fact) -> None:
             problems.append(Problem(fact.path, fact.line, message, warning=True))
 
+        source = sources[card.source]
         if gives_away(card):
             warn(f'card {card.id} gives its answer away: the question shows "{card.answer}"')
+        elif _contains(fold(source.short), fold(card.answer)):
+            warn(
+                f'card {card.id} gives its answer away: the paper\'s short name "{source.short}" '
+                "heads its Anki deck and handout section; set a neutral 'short:' in the "
+                f'source, like "{source.fields["paper"]}"'
+            )
         if card.choices and mixed_shapes(card, items_of):
             warn(
                 f"card {card.id} mixes options of different shapes ("
@@ -198,7 +206,6 @@ def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:
                 + "): a student can rule some out by their look; add 'distractors:' or 'agree:'"
             )
         kind = project.kinds.get(card.kind)
-        source = sources[card.source]
         if kind is not None and not kind.standalone and not names_paper(card, source):
             warn(
                 f"card {card.id} does not say which paper it is about: name it with {{paper}} "

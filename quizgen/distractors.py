@@ -7,8 +7,9 @@ every distractor is the same kind of thing as the answer (its *shape*):
 - a list has as many items as the answer;
 - a number has the answer's unit, comparison and notation (">99%" beside other "over N%"
   values, "128k" beside "200k", a count beside counts);
-- a text is of comparable length, and agrees with the answer's fact on the fields the
-  template names in `agree` (a model for a model).
+- a text is of comparable length;
+- and every candidate agrees with the answer's fact on the fields the template names in
+  `agree` (`agree: [category]`: a model for a model; `agree: [paper]`: the same paper only).
 
 Candidates are, in order: the fact's hand-written `distractors`, then the same answer field of
 other facts of the kind (from the same paper first, then papers sharing a tag, then the rest),
@@ -28,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from quizgen.model import CardTemplate, Fact, FieldValue, Project, Source
+from quizgen.model import SOURCE_FIELDS, CardTemplate, Fact, FieldValue, Project, Source
 from quizgen.numbers import leading_quantity
 from quizgen.text import fold, join_list
 
@@ -36,7 +37,9 @@ MIN_OPTIONS = 3  # fewer options than this is not a multiple-choice question wor
 _EIGHT_WORDS = struct.Struct(">8I")
 _LENGTH_RATIO = 2.0  # a text option may be at most this many times longer (in words) ...
 _LENGTH_SLACK = 3  # ... or this many words longer, whichever allows more
-_NEAR_MISS_FACTORS = ("0.5", "2", "0.25", "4", "1.5", "0.75", "3", "0.1", "10")
+# Far enough apart that no value is the answer rounded, near enough to stay plausible (a
+# tenfold value reads as absurd beside most figures: "1520 layers").
+_NEAR_MISS_FACTORS = ("0.5", "2", "0.25", "4", "1.5", "0.75", "3")
 
 
 def card_draws(card_id: str, count: int) -> list[int]:
@@ -78,7 +81,9 @@ class Shape:
 def shape_of(value: FieldValue) -> Shape:
     if not isinstance(value, str):
         if len(value) > 1:
-            return Shape("list", (len(value),), sum(len(v.split()) for v in value))
+            # "100 layers and 1000 layers" is not the same kind of list as "FID and distortion"
+            numbers = sum(leading_quantity(v) is not None for v in value)
+            return Shape("list", (len(value), numbers), sum(len(v.split()) for v in value))
         value = value[0]
     number = leading_quantity(value)
     if number is not None:
@@ -109,6 +114,13 @@ def compatible(a: Shape, b: Shape) -> bool:
 
 def _text(value: FieldValue) -> str:
     return value if isinstance(value, str) else join_list(value)
+
+
+def _agree_value(source: Source, fact: Fact, name: str) -> FieldValue | None:
+    """The value `agree: [name]` compares: the fact's field, else the source's ({paper}...)."""
+    if name in fact.values:
+        return fact.values[name]
+    return source.fields.get(name) if name in SOURCE_FIELDS else None
 
 
 @dataclass(frozen=True)
@@ -142,9 +154,9 @@ class Pools:
             self.source_tags[source.id] = frozenset(t for f in source.facts for t in f.tags)
             for fact in source.facts:
                 agree = tuple(
-                    (name, fold(_text(fact.values[name])))
+                    (name, fold(_text(value)))
                     for name in sorted(agree_fields[fact.kind])
-                    if name in fact.values
+                    if (value := _agree_value(source, fact, name)) is not None
                 )
                 for kind_name, field in wanted:
                     if fact.kind == kind_name and field in fact.values:
@@ -229,7 +241,9 @@ def _take_from_pool(pools, source, fact, template, card_id, shape, take) -> bool
     if not pool:
         return False
     agree = {
-        (name, fold(_text(fact.values[name]))) for name in template.agree if name in fact.values
+        (name, fold(_text(value)))
+        for name in template.agree
+        if (value := _agree_value(source, fact, name)) is not None
     }
     tags = pools.source_tags.get(source.id, frozenset())
     draws = card_draws(card_id, len(pool))

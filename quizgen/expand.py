@@ -87,7 +87,9 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
             kind = project.kinds[fact.kind]
             texts = _render_values(source, fact.values)
             present = texts.keys()
-            applicable = [t for t in kind.templates if present >= t.required_set]
+            applicable = [
+                t for t in kind.templates if present >= t.required_set and t.id not in fact.skip
+            ]
             if not applicable:
                 problem(
                     fact,
@@ -104,7 +106,6 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
                 if template.cloze is not None and not any(s.hidden for s in card.cloze):
                     problem(fact, f"card {card.id} is a cloze that hides nothing")
                     continue
-                pools.answers_to[fold(card.question)].add(fold(card.answer))
                 # Two cards of one style asking the same thing: a student cannot tell which
                 # answer is wanted (multiple-choice options don't make the question different).
                 question = f"{style}:{card.front.casefold()}"
@@ -116,6 +117,7 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
                     )
                     continue
                 questions[question] = card.id
+                pools.answers_to[fold(card.question)].add(fold(card.answer))
                 if template.choices:
                     to_choose.append((len(cards), source, fact, template))
                 cards.append(card)

@@ -28,7 +28,7 @@ from quizgen.yamlio import YamlMap, YamlSeq, load_yaml
 
 ID = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 TAG = re.compile(r"[^\s\"]+\Z")
-RESERVED = ("id", "kind", "evidence", "tags", "note", "aliases", "distractors")
+RESERVED = ("id", "kind", "evidence", "tags", "note", "aliases", "distractors", "skip")
 SOURCE_KEYS = (
     "id", "title", "short", "paper", "authors", "year", "arxiv", "url", "doi", "text", "facts",
 )  # fmt: skip
@@ -240,7 +240,7 @@ def _load_template(
         else:
             agree = tuple(raw_agree)
             for name in agree:
-                if name not in fields:
+                if name not in fields and name not in SOURCE_FIELDS:
                     c.add(
                         data.line_of("agree"),
                         f"{where} agrees on unknown field '{name}'{did_you_mean(name, fields)}",
@@ -455,6 +455,21 @@ def _load_fact(
         if "distractors" in data and kind is not None
         else {}
     )
+    skip: frozenset[str] = frozenset()
+    if "skip" in data and kind is not None:
+        names = _text_items(data["skip"])
+        templates = {t.id for t in kind.templates}
+        if names is None:
+            c.add(data.line_of("skip"), f"'skip' of {where} must be a list of template ids")
+        else:
+            for name in names:
+                if name not in templates:
+                    c.add(
+                        data.line_of("skip"),
+                        f"{where} skips '{name}', which is not a template of kind "
+                        f"'{kind.name}'{did_you_mean(name, templates)}",
+                    )
+            skip = frozenset(names) & templates
     if not ok:
         return None
     return Fact(
@@ -466,6 +481,7 @@ def _load_fact(
         note,
         aliases,
         distractors,
+        skip,
         c.path,
         data.line,
     )

@@ -16,15 +16,26 @@ FieldValue = str | tuple[str, ...]
 SOURCE_FIELDS = ("paper", "short", "title", "authors", "year")  # see Source.fields
 
 
+_GROUPS = ("team", "group", "consortium", "collaboration", "project", "committee")
+
+
 def cite_as(authors: str, year: int) -> str:
-    """The author-year form a question names a paper by: "Hessel et al. (2021)"."""
+    """How a question names a paper, author-year style: "Hessel et al. (2021)", "Kingma and Ba
+    (2014)", "Gemini Team (2023)" (a group is named whole; what follows it is taken to be its
+    affiliation)."""
     names = [a.strip() for a in authors.replace(" and ", ", ").split(",") if a.strip()]
+    more = any(n.rstrip(".").casefold() in ("et al", "others") for n in names)
     names = [n for n in names if n.rstrip(".").casefold() not in ("et al", "others")]
     if not names:
         return f"the {year} paper"
-    surname = names[0].split()[-1]
-    many = len(names) > 1 or "et al" in authors
-    return f"{surname} et al. ({year})" if many else f"{surname} ({year})"
+    if names[0].split()[-1].casefold() in _GROUPS:
+        return f"{names[0]} ({year})"
+    surnames = [n.split()[-1] for n in names]
+    if len(names) == 1 and not more:
+        return f"{surnames[0]} ({year})"
+    if len(names) == 2 and not more:
+        return f"{surnames[0]} and {surnames[1]} ({year})"
+    return f"{surnames[0]} et al. ({year})"
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,8 @@ class Kind:
 class Fact:
     """One claim of a paper. `aliases` maps a value (or a list item) to other ways of writing
     it that a typed answer may use; `distractors` maps an answer field to hand-written wrong
-    options for multiple choice."""
+    options for multiple choice; `skip` names templates that must not ask about this fact
+    (a ">99%" has no multiple-choice form whose wrong options cannot also be true)."""
 
     id: str
     kind: str
@@ -96,6 +108,7 @@ class Fact:
     note: str = ""
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     distractors: dict[str, tuple[FieldValue, ...]] = field(default_factory=dict)
+    skip: frozenset[str] = frozenset()  # templates of its kind this fact makes no card from
     path: str = ""
     line: int = 0
 

@@ -41,7 +41,7 @@ def write_project(
         source = {
             "id": f"p{i}",
             "title": f"Paper {i}",
-            "authors": f"Ann Author{i}, Bo Cee",
+            "authors": f"Ann Author{i}, Bo Cee, Cy Dee",
             "year": 2000 + i,
             "arxiv": f"{i}",
             **source,

@@ -117,7 +117,7 @@ def test_a_source_can_say_how_questions_name_it(tmp_path: Path) -> None:
 
 def test_a_count_in_the_question_that_disagrees_with_the_list() -> None:
     assert stated_count("In X, what are the two sub-tasks?") == 2
-    assert stated_count("Name both parts") == 2
+    assert stated_count("the tasks of both the ILSVRC and COCO competitions") is None
     assert stated_count("In X, what are its 3 parts?") == 3
     assert stated_count("In X (2021), what are the parts?") is None
 
@@ -168,3 +168,28 @@ def test_warnings_do_not_stop_a_build(tmp_path: Path) -> None:
     code, _, err = run("build", str(root), "-o", str(tmp_path / "out.apkg"))
     assert code == 0, err
     assert (tmp_path / "out.apkg").exists()
+
+
+def test_a_short_name_that_gives_the_answer_away(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "p",
+        [{"facts": [item("a", "Muesli")], "short": "Muesli"}],
+        [kind("In {paper}, which {category} is {thing}?")],
+    )
+    assert [p.message for p in check(root, quality=True).problems] == [
+        'card p0/a/ask gives its answer away: the paper\'s short name "Muesli" heads its Anki '
+        "deck and handout section; set a neutral 'short:' in the source, like \"Author0 et al. "
+        '(2000)"'
+    ]
+
+
+def test_papers_are_named_author_year() -> None:
+    from quizgen.model import cite_as
+
+    assert cite_as("Matteo Hessel, Ivo Danihelka, et al.", 2021) == "Hessel et al. (2021)"
+    assert cite_as("Diederik P. Kingma, Jimmy Ba", 2014) == "Kingma and Ba (2014)"
+    assert cite_as("Karen Ullrich, Fabio Viola, Danilo Jimenez Rezende", 2020) == (
+        "Ullrich et al. (2020)"
+    )
+    assert cite_as("Gemini Team, Google", 2023) == "Gemini Team (2023)"
+    assert cite_as("Ada Lovelace", 1843) == "Lovelace (1843)"

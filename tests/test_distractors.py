@@ -98,11 +98,11 @@ def test_never_an_option_the_question_shows(tmp_path: Path) -> None:
 
 
 def test_never_what_another_fact_answers_to_the_same_question(tmp_path: Path) -> None:
-    # Two facts whose questions read the same: each one's answer is right for both.
-    same = {"thing": "the fastest"}
+    # Two facts whose questions read the same (up to case and punctuation, which check warns
+    # about): each one's answer is right for both.
     facts = [
-        {**item("a", "Alpha"), **same},
-        {**item("b", "Beta"), **same},
+        {**item("a", "Alpha"), "thing": "the fastest"},
+        {**item("b", "Beta"), "thing": "The fastest!"},
         item("c", "Gamma"), item("d", "Delta"), item("e", "Epsilon"),
     ]  # fmt: skip
     (tmp_path / "p").mkdir()
@@ -165,3 +165,29 @@ def test_options_are_distinct_deterministic_and_hold_the_answer_once(tmp_path: P
     for c in cards:
         assert c.choices.count(c.answer) == 1
         assert len({fold(o) for o in c.choices}) == len(c.choices) == 4
+
+
+def test_agree_on_paper_keeps_options_to_the_same_paper(tmp_path: Path) -> None:
+    kind = {**ITEM_KIND, "templates": [{**ITEM_KIND["templates"][0], "agree": ["paper"]}]}
+    sources = [
+        {"facts": [item("a", "Alpha"), item("b", "Beta"), item("c", "Gamma")]},
+        {"facts": [item(f"x{i}", f"Other{i}") for i in range(6)]},
+    ]
+    got, problems = options(tmp_path, sources, kinds=[kind])
+    assert got == {"Alpha", "Beta", "Gamma"}
+    assert any("gets 3 options" in p for p in problems)
+
+
+def test_lists_of_numbers_are_not_lists_of_names() -> None:
+    assert not compatible(shape_of(("100 layers", "1000 layers")), shape_of(("FID", "distortion")))
+    assert compatible(shape_of(("8 GPUs", "3.5 days")), shape_of(("2 TPUs", "4 days")))
+
+
+def test_a_fact_can_skip_a_template(tmp_path: Path) -> None:
+    facts = [item("a", ">99%", skip=["choice"]), item("b", "Beta"), item("c", "Gamma"),
+             item("d", "Delta"), item("e", "Epsilon")]  # fmt: skip
+    ask = {"id": "ask", "front": "In {paper}, what is {thing}?", "answer": "answer"}
+    kind = {**ITEM_KIND, "templates": [*ITEM_KIND["templates"], ask]}
+    _, cards, problems = compile_(write_project(tmp_path / "p", [{"facts": facts}], [kind]))
+    assert {c.id for c in cards if c.fact == "a"} == {"p0/a/ask"}
+    assert problems == []
