@@ -63,7 +63,7 @@ def test_notes_of_each_style(mini: Path) -> None:
         "",
     )
     which = notes["muesli/acts/which"]
-    assert (which.type, which.deck) == ("question", "Mini Deck::Muesli")
+    assert (which.type, which.deck) == ("question", "Mini Deck::Hessel et al.")
     assert which.tags == ("quizgen::kind::result", "quizgen::source::muesli")
     assert which.fields == (
         "Which policy update acts directly with a policy network?",

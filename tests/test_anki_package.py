@@ -88,9 +88,9 @@ def test_collection_holds_per_note_dates_and_stable_ids(mini: Path, tmp_path: Pa
     assert {d["name"]: int(i) for i, d in decks.items()} == {
         "Default": 1,
         "Mini Deck": stable_id("deck:Mini Deck"),
-        "Mini Deck::Muesli": stable_id("deck:Mini Deck::Muesli"),
+        "Mini Deck::Hessel et al.": stable_id("deck:Mini Deck::Hessel et al."),
     }
     assert decks[str(stable_id("deck:Mini Deck"))]["desc"] == "A tiny project for tests."
     cards_rows = db.execute("select nid, did, ord, queue, due from cards order by due").fetchall()
     assert [r[4] for r in cards_rows] == list(range(1, 10))
-    assert {r[1:4] for r in cards_rows} == {(stable_id("deck:Mini Deck::Muesli"), 0, 0)}
+    assert {r[1:4] for r in cards_rows} == {(stable_id("deck:Mini Deck::Hessel et al."), 0, 0)}

@@ -67,7 +67,7 @@ def test_first_import_has_every_card_rendered(mini: Path, tmp_path: Path, col: C
     assert sorted(d.name for d in col.decks.all_names_and_ids()) == [
         "Default",
         "Mini Deck",
-        "Mini Deck::Muesli",
+        "Mini Deck::Hessel et al.",
     ]
     by_id = {c.id: c for c in cards}
     for cid in col.find_cards(""):
@@ -77,7 +77,7 @@ def test_first_import_has_every_card_rendered(mini: Path, tmp_path: Path, col: C
         question, answer = card.question(), card.answer()
         assert visible_text(question).strip() and visible_text(answer).strip()
         assert not UNRENDERED.search(question) and not UNRENDERED.search(answer)
-        assert col.decks.name(card.did) == "Mini Deck::Muesli"
+        assert col.decks.name(card.did) == "Mini Deck::Hessel et al."
         assert sorted(note.tags) == ["quizgen::kind::result", "quizgen::source::muesli"]
         # the back lets the student check the answer against the paper
         assert "arxiv.org/abs/2104.06159" in answer
