@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -690,5 +691,39 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
             continue
         sources[source.id] = source
     usable = {name: kind for name, kind in kinds.items() if kind is not None}
-    project = Project(root, title, tuple(sources.values()), usable, description)
+    named = _distinct_paper_names(list(sources.values()), problems)
+    project = Project(root, title, tuple(named), usable, description)
     return project, problems
+
+
+def _distinct_paper_names(sources: list[Source], problems: list[Problem]) -> list[Source]:
+    """Two papers a question would name alike ("Hessel et al. (2021)" twice) get the letters
+    an author-year bibliography gives them: "(2021a)", "(2021b)", in order of source id. Two
+    that the user named alike with `paper:` are an error: the questions could not tell them
+    apart."""
+    by_name: dict[str, list[Source]] = {}
+    for source in sources:
+        by_name.setdefault(source.fields["paper"].casefold(), []).append(source)
+    renamed: dict[str, Source] = {}
+    for same in by_name.values():
+        if len(same) < 2:
+            continue
+        explicit = [s for s in same if s.paper]
+        if len(explicit) > 1:
+            first = explicit[0]
+            for other in explicit[1:]:
+                problems.append(
+                    Problem(
+                        other.path,
+                        1,
+                        f"source '{other.id}' is named \"{other.paper}\" in questions, as "
+                        f"'{first.id}' is: change 'paper:' in one of them",
+                    )
+                )
+            continue
+        defaults = sorted((s for s in same if not s.paper), key=lambda s: s.id)
+        for letter, source in zip("abcdefghijklmnopqrstuvwxyz", defaults, strict=False):
+            name = source.fields["paper"]
+            lettered = name[:-1] + letter + ")" if name.endswith(")") else f"{name} ({letter})"
+            renamed[source.id] = replace(source, paper=lettered)
+    return [renamed.get(s.id, s) for s in sources]

@@ -193,3 +193,30 @@ def test_papers_are_named_author_year() -> None:
     )
     assert cite_as("Gemini Team, Google", 2023) == "Gemini Team (2023)"
     assert cite_as("Ada Lovelace", 1843) == "Lovelace (1843)"
+
+
+def test_two_papers_named_alike_get_letters(tmp_path: Path) -> None:
+    same = {"authors": "Ann Hessel, Bo Cee, Cy Dee", "year": 2021}
+    root = write_project(
+        tmp_path / "p",
+        [{"facts": [item("a", "Muesli")], **same}, {"facts": [item("b", "Podracer")], **same}],
+        [kind("In {paper}, which {category} is {thing}?")],
+    )
+    report = check(root, quality=True)
+    assert [c.front for c in report.cards] == [
+        "In Hessel et al. (2021a), which model is thing a?",
+        "In Hessel et al. (2021b), which model is thing b?",
+    ]
+
+
+def test_two_papers_the_user_named_alike_are_an_error(tmp_path: Path) -> None:
+    same = {"paper": "the Hessel paper"}
+    root = write_project(
+        tmp_path / "p",
+        [{"facts": [item("a", "Muesli")], **same}, {"facts": [item("b", "Podracer")], **same}],
+        [kind("In {paper}, which {category} is {thing}?")],
+    )
+    assert [p.message for p in check(root).problems] == [
+        "source 'p1' is named \"the Hessel paper\" in questions, as 'p0' is: change 'paper:' "
+        "in one of them"
+    ]
