@@ -122,6 +122,8 @@ def leading_quantity(text: str) -> tuple[Quantity, str, str] | None:
     match = _QUANTITY.match(prepared)
     if match is None or match.start() != 0:
         return None
+    if match.end() < len(prepared) and prepared[match.end()].isalnum():
+        return None  # "3D", "9x9": a word that starts with a digit, not a number
     rest = prepared[match.end() :].strip(" .")
     if len(rest.split()) > 2 or re.search(r"\d", rest):
         return None

@@ -33,7 +33,20 @@ def test_sizes(deck) -> None:  # type: ignore[no-untyped-def]
     for kind in project.kinds.values():
         assert len(kind.templates) >= 3
         assert any(t.cloze for t in kind.templates), kind.name
-        assert any(t.choices for t in kind.templates), kind.name
+        # A bound (">99%", "fewer than 200") has no safely wrong option of its own shape:
+        # "fewer than 2,000" is as true as "fewer than 200". Every other kind asks by choice.
+        assert any(t.choices for t in kind.templates) != (kind.name == "bound"), kind.name
+
+
+def test_every_choice_card_has_four_options(deck) -> None:  # type: ignore[no-untyped-def]
+    project, cards = deck
+    choice = [c for c in cards if c.choices]
+    assert choice
+    assert all(len(c.choices) == 4 for c in choice)
+    # Every fact that gets a multiple-choice card says which wrong options to offer: drawn
+    # ones (other facts' answers) read as answers to other questions and are ruled out.
+    facts = {f"{s.id}/{f.id}": f for s in project.sources for f in s.facts}
+    assert all(facts[c.fact_id].distractors for c in choice)
 
 
 def test_every_kind_and_template_is_used(deck) -> None:  # type: ignore[no-untyped-def]
@@ -90,6 +103,7 @@ def test_committed_lock_matches_the_sources(tmp_path: Path) -> None:
     shutil.copytree(REPO / "cards_src", copy)
     project, cards = compile_project(copy)
     result = build(project, cards, tmp_path / "deck.apkg", now=0.0)
-    assert (result.new, result.changed, result.retired) == (0, 0, 0)
+    # Notes of removed cards stay in the lock as retired; none may be newly retired here.
+    assert (result.new, result.changed, result.newly_retired) == (0, 0, 0)
     assert result.unchanged == len(cards)
     assert not result.lock_written
