@@ -132,6 +132,40 @@ def gives_away(card: Card) -> bool:
     return bool(wanted) and wanted <= content_words(card.question)
 
 
+def named_after_paper(card: Card, source: Source) -> bool:
+    """Whether the answer carries the paper's short name and the question shows it: "In the
+    Gemini 1.5 report, which model ...?" answers itself with "Gemini 1.5 Pro"."""
+    short = fold(source.short)
+    if len(card.answer.split()) > NAME_WORDS:
+        return False  # a description that mentions the paper's model is not its name
+    return _contains(fold(card.answer), short) and _contains(fold(card.question), short)
+
+
+def majority_answer(card: Card, items_of: dict[str, tuple[str, ...]]) -> bool:
+    """Whether a list answer can be found by counting: each of its items appears in more
+    options than any wrong item does."""
+    if len(card.answer_items) < 2 or len(card.choices) < 3:
+        return False
+    counts: dict[str, int] = {}
+    for option in card.choices:
+        for entry in {fold(i) for i in items_of.get(option, (option,))}:
+            counts[entry] = counts.get(entry, 0) + 1
+    right = {fold(i) for i in card.answer_items}
+    wrong = [n for entry, n in counts.items() if entry not in right]
+    return bool(wrong) and min(counts.get(r, 0) for r in right) > max(wrong)
+
+
+LONGEST_MARGIN = 1.3  # an answer this much longer (in words) than every other option stands out
+NAME_WORDS = 4  # answers of up to this many words read as names, whose length says nothing
+
+
+def longest_by_far(card: Card) -> bool:
+    """Whether a phrase answer is the longest option by a margin: the test-wise pick."""
+    words = len(card.answer.split())
+    others = [len(o.split()) for o in card.choices if o != card.answer]
+    return words > NAME_WORDS and len(others) >= 2 and words > LONGEST_MARGIN * max(others)
+
+
 def names_paper(card: Card, source: Source) -> bool:
     """Whether the question says which paper it is about: its author-year name, title, short
     title, or its first author's surname together with its year."""
@@ -199,11 +233,26 @@ def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:
                 "heads its Anki deck and handout section; set a neutral 'short:' in the "
                 f'source, like "{source.fields["paper"]}"'
             )
+        elif named_after_paper(card, source):
+            warn(
+                f'card {card.id} gives its answer away: "{card.answer}" is named after the '
+                f'paper the question names ("{source.short}"); ask about something else'
+            )
         if card.choices and mixed_shapes(card, items_of):
             warn(
                 f"card {card.id} mixes options of different shapes ("
                 + " / ".join(card.choices)
                 + "): a student can rule some out by their look; add 'distractors:' or 'agree:'"
+            )
+        elif card.choices and majority_answer(card, items_of):
+            warn(
+                f"card {card.id} can be answered by counting: each item of the answer appears "
+                "in more options than any wrong item; balance the distractors' items"
+            )
+        elif card.choices and longest_by_far(card):
+            warn(
+                f"card {card.id} has the answer as its longest option by far: a test-wise "
+                "student picks it; write distractors as long as the answer"
             )
         kind = project.kinds.get(card.kind)
         if kind is not None and not kind.standalone and not names_paper(card, source):

@@ -37,6 +37,7 @@ MIN_OPTIONS = 3  # fewer options than this is not a multiple-choice question wor
 _EIGHT_WORDS = struct.Struct(">8I")
 _LENGTH_RATIO = 2.0  # a text option may be at most this many times longer (in words) ...
 _LENGTH_SLACK = 3  # ... or this many words longer, whichever allows more
+_MAGNITUDE_RATIO = 10  # a number may be at most this many times another: 20 beside 57, not 3
 # Far enough apart that no value is the answer rounded, near enough to stay plausible (a
 # tenfold value reads as absurd beside most figures: "1520 layers").
 _NEAR_MISS_FACTORS = ("0.5", "2", "0.25", "4", "1.5", "0.75", "3")
@@ -76,6 +77,7 @@ class Shape:
     kind: str  # "list", "number" or "text"
     detail: tuple[object, ...] = ()
     words: int = 0
+    size: float = 0.0  # a number's value: 3 sizes do not stand beside 57
 
 
 def shape_of(value: FieldValue) -> Shape:
@@ -91,7 +93,8 @@ def shape_of(value: FieldValue) -> Shape:
         scaled = "scaled" if magnitude else "plain"
         relation = quantity.relation[:1]  # ">" and ">=" read alike to a student
         unit = quantity.unit or _singular(unit_words)
-        return Shape("number", (unit, relation, scaled), len(value.split()))
+        size = abs(float(quantity.value))
+        return Shape("number", (unit, relation, scaled), len(value.split()), size)
     return Shape("text", (), len(value.split()))
 
 
@@ -104,7 +107,8 @@ def compatible(a: Shape, b: Shape) -> bool:
     if a.kind != b.kind or a.detail != b.detail:
         return False
     if a.kind == "number":
-        return True
+        small, large = sorted((a.size, b.size))
+        return small == 0 or large <= small * _MAGNITUDE_RATIO
     short, long = sorted((max(1, a.words), max(1, b.words)))
     return long <= max(short * _LENGTH_RATIO, short + _LENGTH_SLACK)
 
@@ -300,6 +304,8 @@ def near_misses(answer: str, card_id: str) -> list[str]:
             continue
         if decimals == 0 and number >= 1 and value < 1:
             continue
+        if parsed[2] and not 1 <= value < 1000:
+            continue  # "2000k" is not how anyone writes 2M
         seen.add(value)
         text = f"{value:.{decimals}f}"
         out.append(answer[: match.start()] + text + answer[match.end() :])

@@ -136,6 +136,7 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
             cards[index] = replace(card, choices=choice.options)
             continue
         n, field = choice.distractors, template.answer
+        rules = "same shape, " + (f"same {', '.join(template.agree)}, " if template.agree else "")
         fits = (
             f"no other '{field}' answer fits"
             if n == 0
@@ -145,7 +146,7 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
             problem(
                 fact,
                 f"card {card.id} can offer {_count(len(choice.options), 'option')}, too few for "
-                f"multiple choice ({where}): {fits} (same shape, not in the question); "
+                f"multiple choice ({where}): {fits} ({rules}not in the question); "
                 "add 'distractors:' to the fact",
             )
             dropped.add(index)
@@ -154,8 +155,8 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
             problem(
                 fact,
                 f"card {card.id} gets {len(choice.options)} options, not the "
-                f"{template.choices} {where} asks for: {fits} (same shape, not in the "
-                "question); add 'distractors:' to the fact",
+                f"{template.choices} {where} asks for: {fits} ({rules}not in the question); "
+                "add 'distractors:' to the fact",
                 warning=True,
             )
         cards[index] = replace(card, choices=choice.options)

@@ -220,3 +220,55 @@ def test_two_papers_the_user_named_alike_are_an_error(tmp_path: Path) -> None:
         "source 'p1' is named \"the Hessel paper\" in questions, as 'p0' is: change 'paper:' "
         "in one of them"
     ]
+
+
+def choice_kind(answer: str = "answer") -> dict[str, Any]:
+    return {**kind("x"), "templates": [
+        {"id": "choice", "front": "In {paper}, which is {thing}?", "answer": answer,
+         "choices": 4}]}  # fmt: skip
+
+
+def choice_warnings(tmp_path: Path, facts: list[dict[str, Any]], **source: Any) -> list[str]:
+    answer = "items" if "items" in facts[0] else "answer"
+    root = write_project(tmp_path / "p", [{"facts": facts, **source}], [choice_kind(answer)])
+    return [p.message for p in check(root, quality=True).problems]
+
+
+def test_an_answer_named_after_the_paper_the_question_names(tmp_path: Path) -> None:
+    facts = [item("a", "Gemini 1.5 Pro", distractors={"answer": ["PaLM 2", "GPT-4", "Claude"]})]
+    assert choice_warnings(tmp_path, facts, paper="the Gemini 1.5 report", short="Gemini 1.5") == [
+        'card p0/a/choice gives its answer away: "Gemini 1.5 Pro" is named after the paper the '
+        'question names ("Gemini 1.5"); ask about something else'
+    ]
+
+
+def test_a_list_answer_found_by_counting_items(tmp_path: Path) -> None:
+    wrong = [["image", "audio", "code"], ["image", "video", "tables"], ["audio", "video", "3D"]]
+    facts = [item("a", "x", items=["image", "audio", "video"], distractors={"items": wrong})]
+    assert choice_warnings(tmp_path, facts) == [
+        "card p0/a/choice can be answered by counting: each item of the answer appears in more "
+        "options than any wrong item; balance the distractors' items"
+    ]
+    balanced = [["image", "code", "3D"], ["audio", "code", "tables"], ["video", "3D", "tables"]]
+    facts = [item("a", "x", items=["image", "audio", "video"], distractors={"items": balanced})]
+    assert choice_warnings(tmp_path / "b", facts) == []
+
+
+def test_a_phrase_answer_that_is_the_longest_option_by_far(tmp_path: Path) -> None:
+    long = "regularized policy optimization with model learning as an auxiliary loss"
+    short = [
+        "value iteration over a learned model",
+        "deep search with a learned model",
+        "random play with a value function",
+    ]
+    facts = [item("a", long, distractors={"answer": short})]
+    assert choice_warnings(tmp_path, facts) == [
+        "card p0/a/choice has the answer as its longest option by far: a test-wise student "
+        "picks it; write distractors as long as the answer"
+    ]
+    # Names of different lengths are not a cue.
+    names = ["Dopamine", "Sonnet", "Keras"]
+    assert (
+        choice_warnings(tmp_path / "b", [item("a", "TF-Replicator", distractors={"answer": names})])
+        == []
+    )

@@ -34,7 +34,9 @@ def test_numbers_get_numbers_of_the_same_unit(tmp_path: Path) -> None:
     facts = [item("a", "57"), item("b", "30"), item("c", ">99%"), item("d", "3"),
              item("e", "128k"), item("f", "12")]  # fmt: skip
     got, _ = options(tmp_path, [{"facts": facts}])
-    assert got == {"57", "30", "3", "12"}
+    # Counts only, and none so far from 57 that it reads as absurd (3): a near miss fills in.
+    assert {"57", "30", "12"} < got and len(got) == 4
+    assert not got & {">99%", "128k", "3"}
 
 
 def test_lists_get_lists_of_as_many_items(tmp_path: Path) -> None:
@@ -191,3 +193,24 @@ def test_a_fact_can_skip_a_template(tmp_path: Path) -> None:
     _, cards, problems = compile_(write_project(tmp_path / "p", [{"facts": facts}], [kind]))
     assert {c.id for c in cards if c.fact == "a"} == {"p0/a/ask"}
     assert problems == []
+
+
+def test_numbers_far_from_the_answer_are_not_drawn() -> None:
+    assert not compatible(shape_of("3"), shape_of("57"))
+    assert compatible(shape_of("57"), shape_of("20"))
+
+
+def test_near_misses_keep_a_scaled_figure_readable() -> None:
+    assert all(1 <= float(m[:-1]) < 1000 for m in near_misses("200k", "x"))
+    assert "2000k" not in near_misses("500k", "any")
+
+
+def test_a_shortage_under_agree_says_so(tmp_path: Path) -> None:
+    kind = {**ITEM_KIND, "templates": [{**ITEM_KIND["templates"][0], "agree": ["category"]}]}
+    facts = [item("a", "Alpha", "method"), item("b", "Beta", "model"), item("c", "Gamma", "model")]
+    _, _, problems = compile_(write_project(tmp_path / "p", [{"facts": facts}], [kind]))
+    assert (
+        "card p0/a/choice can offer 1 option, too few for multiple choice (template "
+        "'item/choice'): no other 'answer' answer fits (same shape, same category, not in the "
+        "question); add 'distractors:' to the fact"
+    ) in problems
