@@ -164,8 +164,29 @@ def cards(
     metavar="FILE",
     help="Write the package here (default: dist/<deck>.apkg, creating dist/).",
 )
+@click.option(
+    "--with-progress",
+    is_flag=True,
+    help="Also write the terminal's scheduling and review log (from --state), for Anki's "
+    '"Import any learning progress". See docs/build.md.',
+)
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="QUIZGEN_STATE",
+    help="Review history for --with-progress (default: reviews.sqlite3 in the user data "
+    "folder; env QUIZGEN_STATE). It must exist.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
-def build(path: Path | None, output: Path | None, as_json: bool) -> None:
+@click.pass_context
+def build(
+    ctx: click.Context,
+    path: Path | None,
+    output: Path | None,
+    with_progress: bool,
+    state: Path | None,
+    as_json: bool,
+) -> None:
     """Build an Anki package (.apkg) from the sources.
 
     Also records the build in quizgen.lock next to the sources: commit it. Re-importing a
@@ -179,6 +200,14 @@ def build(path: Path | None, output: Path | None, as_json: bool) -> None:
     from quizgen.errors import display_path
     from quizgen.project import compile_project
 
+    if state is not None and not with_progress:
+        if ctx.get_parameter_source("state") is click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError("--state is read only with --with-progress")
+        state = None  # QUIZGEN_STATE is for the commands that read the history
+    if with_progress and state is None:
+        from quizgen.store import default_path
+
+        state = default_path()
     status: Any = contextlib.nullcontext()
     if sys.stderr.isatty():
         from rich.console import Console
@@ -187,7 +216,7 @@ def build(path: Path | None, output: Path | None, as_json: bool) -> None:
     try:
         with status:
             project, all_cards = compile_project(path)
-            result = build_package(project, all_cards, output, now=time.time())
+            result = build_package(project, all_cards, output, now=time.time(), progress_from=state)
     except InputError as exc:
         fail(exc)
     if result.warning:
@@ -205,6 +234,16 @@ def build(path: Path | None, output: Path | None, as_json: bool) -> None:
     )
     if result.retired:
         click.echo("retired notes are tagged quizgen::retired: search for that tag in Anki")
+    if result.progress is not None:
+        p = result.progress
+        click.echo(
+            f"with the progress in {display_path(p.state)}: {plural(p.cards, 'card')} "
+            f"scheduled, {plural(p.reviews, 'review')} logged"
+        )
+        click.echo(
+            'import it with "Import any learning progress"; Anki takes the progress only for '
+            "cards it does not have yet (see docs/build.md)"
+        )
     if result.lock_written:
         click.echo(f"recorded in {display_path(result.lock)}: commit it with the sources")
 
