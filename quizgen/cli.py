@@ -436,8 +436,26 @@ def stats(
     type=click.DateTime(["%Y-%m-%d"]),
     help="Date printed on the handout, YYYY-MM-DD [default: today].",
 )
+@click.option(
+    "--weakest",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Ask about the N facts the --state histories recall worst now, one question each.",
+)
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="QUIZGEN_STATE",
+    help="A review history for --weakest; repeat it for each member of a study group "
+    "(default: reviews.sqlite3 in the user data folder; env QUIZGEN_STATE).",
+)
+@_now_option
 @click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
+@click.pass_context
 def handout(
+    ctx: click.Context,
     path: Path | None,
     fmt: str | None,
     output: Path | None,
@@ -452,13 +470,37 @@ def handout(
     paper: str,
     title: str,
     on: Any,
+    weakest: int | None,
+    states: tuple[Path, ...],
+    now: Any,
     as_json: bool,
 ) -> None:
-    """Write a printable handout (Markdown, HTML or PDF) with an answer key."""
+    """Write a printable handout (Markdown, HTML or PDF) with an answer key.
+
+    With --weakest N, the handout drills the N facts the learner, or a study group given each
+    member's history, remembers worst now (see docs/handout.md).
+    """
     import contextlib
     import datetime
 
     from quizgen.handout import Options, write_handouts
+
+    pick = None
+    from_command_line = ctx.get_parameter_source("states") is click.core.ParameterSource.COMMANDLINE
+    if weakest is None and states and from_command_line:
+        raise click.UsageError("--state is read only with --weakest")
+    if weakest is not None:
+        if count is not None:
+            raise click.UsageError("--weakest and --count both say how many questions; give one")
+        from quizgen.handout.weakest import Weakest, read_members
+        from quizgen.quiz import system_clock
+        from quizgen.store import default_path
+
+        try:
+            members = read_members(states or (default_path(),))
+        except InputError as exc:
+            fail(exc)
+        pick = Weakest(members, weakest, now or system_clock())
 
     options = Options(
         date=on.date() if on else datetime.date.today(),
@@ -484,9 +526,14 @@ def handout(
                 if bar is not None and task is not None:
                     bar.update(task, completed=done, total=total)
 
-            outputs = write_handouts(path, options, fmt, output, sources, kinds, tags, tick)
+            outputs = write_handouts(
+                path, options, fmt, output, sources, kinds, tags, tick, pick=pick
+            )
     except InputError as exc:
         fail(exc)
+    if pick is not None and not as_json:
+        for line in _weakest_report(pick.chosen, len(pick.members)):
+            click.echo(line)
     if as_json:
         emit_json(
             [
@@ -504,3 +551,18 @@ def handout(
         n = len(o.document.questions)
         what = "answer key" if not o.document.show_questions else f"{n} questions"
         click.echo(f"wrote {o.path} ({what})")
+
+
+def _weakest_report(chosen: Any, members: int) -> list[str]:
+    """The facts --weakest chose, with the recall and lapses that ranked them."""
+    whose = "the history recalls" if members == 1 else f"{members} histories recall"
+    lines = [f"the {plural(len(chosen), 'fact')} {whose} worst now:"]
+    for fact in chosen:
+        if not fact.studied_by:
+            lines.append(f"  {fact.id}: never studied")
+            continue
+        text = f"  {fact.id}: {fact.recall:.0%} recall, {plural(fact.lapses, 'lapse')}"
+        if members > 1:
+            text += f", studied by {fact.studied_by} of {members}"
+        lines.append(text)
+    return lines
