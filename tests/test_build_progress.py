@@ -198,15 +198,52 @@ def test_importing_again_adds_no_duplicate_log_entries(
     import_package(col, here / "deck.apkg")
     assert col.db.all("SELECT * FROM revlog ORDER BY id") == first
 
-    # Deleting the notes in Anki keeps their review log; importing the package again brings
-    # the cards back scheduled, and every log entry it carries is already there.
-    col.remove_notes(col.find_notes(""))
+    # Deleting the notes in Anki keeps their review log (so does Check Database); importing
+    # the package again brings the cards back, with the same ids, scheduled, and every log
+    # entry it carries is already there.
+    ids = anki_cards(col)
+    col.remove_notes(col.find_notes("tag:quizgen::*"))
+    col.fix_integrity()
     assert col.card_count() == 0 and col.db.scalar("SELECT COUNT(*) FROM revlog") == 9
     log = import_package(col, here / "deck.apkg")
-    assert len(log.new) == 9
+    assert len(log.new) == 9 and anki_cards(col) == ids
     assert col.db.all("SELECT * FROM revlog ORDER BY id") == first
-    card = col.get_card(anki_cards(col)[WHICH])
+    card = col.get_card(ids[WHICH])
     assert (card.type, card.reps) == (2, 3)
+
+
+def test_a_history_holding_ankis_own_answers_comes_back_without_duplicates(
+    mini: Path, here: Path, col: Collection
+) -> None:
+    """The remedy docs/build.md gives for a deck studied on both sides: Anki's answers in the
+    history (as `quizgen import` puts them, at the millisecond of Anki's log id), then delete
+    the notes in Anki and import with progress."""
+    assert invoke("build", "mini", "-o", "plain.apkg").exit_code == 0
+    import_package(col, here / "plain.apkg", with_scheduling=False)
+    card = col.get_card(anki_cards(col)[WHICH])
+    card.start_timer()
+    col.sched.answerCard(card, 3)
+    [(anki_id, anki_ms)] = col.db.all("SELECT id, time FROM revlog")
+    in_anki = datetime.fromtimestamp(anki_id / 1000, timezone.utc)
+    with Store.open(here / "reviews.sqlite3") as store:
+        rate(store, WHICH, 3, in_anki - 10 * MINUTE)  # an answer in the terminal, ...
+        rate(store, WHICH, 3, in_anki, ms=anki_ms)  # ... Anki's, brought into the history
+        after = rate(store, CLOZE, 4, in_anki - 11 * MINUTE)
+    args = ["build", "mini", "-o", "both.apkg", "--with-progress", "--state", "reviews.sqlite3"]
+    assert invoke(*args).exit_code == 0
+
+    col.remove_notes(col.find_notes("tag:quizgen::*"))
+    import_package(col, here / "both.apkg")
+
+    ids = anki_cards(col)
+    assert col.db.list("SELECT id FROM revlog WHERE cid = ? ORDER BY id", ids[WHICH]) == [
+        anki_id - 600_000,
+        anki_id,
+    ]
+    which, cloze = col.get_card(ids[WHICH]), col.get_card(ids[CLOZE])
+    assert (which.type, which.reps) == (2, 2)  # scheduled from both answers
+    assert cloze.memory_state is not None
+    assert cloze.memory_state.stability == pytest.approx(after.stability, rel=1e-4)
 
 
 def test_cards_anki_already_has_keep_what_anki_knows(
