@@ -7,12 +7,17 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from quizgen import __version__
 from quizgen.errors import InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from quizgen.handout.weakest import FactRecall
 
 PATH_ARG = click.argument(
     "path", required=False, type=click.Path(path_type=Path, file_okay=True, dir_okay=True)
@@ -553,7 +558,7 @@ def handout(
         click.echo(f"wrote {o.path} ({what})")
 
 
-def _weakest_report(chosen: Any, members: int) -> list[str]:
+def _weakest_report(chosen: Sequence[FactRecall], members: int) -> list[str]:
     """The facts --weakest chose, with the recall and lapses that ranked them."""
     whose = "the history recalls" if members == 1 else f"{members} histories recall"
     lines = [f"the {plural(len(chosen), 'fact')} {whose} worst now:"]

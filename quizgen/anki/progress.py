@@ -142,12 +142,11 @@ def progress_for(
     """The scheduling of every entry the history has studied, and the review log of those
     cards. Cards of the history that the package does not hold are left out."""
     positions = {e.note.card_id: (i, e) for i, e in enumerate(entries, 1)}
-    cards = {
-        card_id: _scheduling(memory, position, entry.note.retired, settings)
-        for card_id, memory in history.memories.items()
-        if card_id in positions
-        for position, entry in [positions[card_id]]
-    }
+    cards = {}
+    for card_id, memory in history.memories.items():
+        if card_id in positions:
+            position, entry = positions[card_id]
+            cards[card_id] = _scheduling(memory, position, entry.note.retired, settings)
     revlog: list[RevlogRow] = []
     taken: set[int] = set()
     before: dict[str, Memory] = {}
