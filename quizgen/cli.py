@@ -7,12 +7,17 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from quizgen import __version__
 from quizgen.errors import InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from quizgen.handout.weakest import FactRecall
 
 PATH_ARG = click.argument(
     "path", required=False, type=click.Path(path_type=Path, file_okay=True, dir_okay=True)
@@ -164,8 +169,29 @@ def cards(
     metavar="FILE",
     help="Write the package here (default: dist/<deck>.apkg, creating dist/).",
 )
+@click.option(
+    "--with-progress",
+    is_flag=True,
+    help="Also write the terminal's scheduling and review log (from --state), for Anki's "
+    '"Import any learning progress". See docs/build.md.',
+)
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="QUIZGEN_STATE",
+    help="Review history for --with-progress (default: reviews.sqlite3 in the user data "
+    "folder; env QUIZGEN_STATE). It must exist.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
-def build(path: Path | None, output: Path | None, as_json: bool) -> None:
+@click.pass_context
+def build(
+    ctx: click.Context,
+    path: Path | None,
+    output: Path | None,
+    with_progress: bool,
+    state: Path | None,
+    as_json: bool,
+) -> None:
     """Build an Anki package (.apkg) from the sources.
 
     Also records the build in quizgen.lock next to the sources: commit it. Re-importing a
@@ -179,6 +205,14 @@ def build(path: Path | None, output: Path | None, as_json: bool) -> None:
     from quizgen.errors import display_path
     from quizgen.project import compile_project
 
+    if state is not None and not with_progress:
+        if ctx.get_parameter_source("state") is click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError("--state is read only with --with-progress")
+        state = None  # QUIZGEN_STATE is for the commands that read the history
+    if with_progress and state is None:
+        from quizgen.store import default_path
+
+        state = default_path()
     status: Any = contextlib.nullcontext()
     if sys.stderr.isatty():
         from rich.console import Console
@@ -187,7 +221,7 @@ def build(path: Path | None, output: Path | None, as_json: bool) -> None:
     try:
         with status:
             project, all_cards = compile_project(path)
-            result = build_package(project, all_cards, output, now=time.time())
+            result = build_package(project, all_cards, output, now=time.time(), progress_from=state)
     except InputError as exc:
         fail(exc)
     if result.warning:
@@ -205,6 +239,16 @@ def build(path: Path | None, output: Path | None, as_json: bool) -> None:
     )
     if result.retired:
         click.echo("retired notes are tagged quizgen::retired: search for that tag in Anki")
+    if result.progress is not None:
+        p = result.progress
+        click.echo(
+            f"with the progress in {display_path(p.state)}: {plural(p.cards, 'card')} "
+            f"scheduled, {plural(p.reviews, 'review')} logged"
+        )
+        click.echo(
+            'import it with "Import any learning progress"; Anki takes the progress only for '
+            "cards it does not have yet (see docs/build.md)"
+        )
     if result.lock_written:
         click.echo(f"recorded in {display_path(result.lock)}: commit it with the sources")
 
@@ -397,8 +441,26 @@ def stats(
     type=click.DateTime(["%Y-%m-%d"]),
     help="Date printed on the handout, YYYY-MM-DD [default: today].",
 )
+@click.option(
+    "--weakest",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Ask about the N facts the --state histories recall worst now, one question each.",
+)
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="QUIZGEN_STATE",
+    help="A review history for --weakest; repeat it for each member of a study group "
+    "(default: reviews.sqlite3 in the user data folder; env QUIZGEN_STATE).",
+)
+@_now_option
 @click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
+@click.pass_context
 def handout(
+    ctx: click.Context,
     path: Path | None,
     fmt: str | None,
     output: Path | None,
@@ -413,13 +475,37 @@ def handout(
     paper: str,
     title: str,
     on: Any,
+    weakest: int | None,
+    states: tuple[Path, ...],
+    now: Any,
     as_json: bool,
 ) -> None:
-    """Write a printable handout (Markdown, HTML or PDF) with an answer key."""
+    """Write a printable handout (Markdown, HTML or PDF) with an answer key.
+
+    With --weakest N, the handout drills the N facts the learner, or a study group given each
+    member's history, remembers worst now (see docs/handout.md).
+    """
     import contextlib
     import datetime
 
     from quizgen.handout import Options, write_handouts
+
+    pick = None
+    from_command_line = ctx.get_parameter_source("states") is click.core.ParameterSource.COMMANDLINE
+    if weakest is None and states and from_command_line:
+        raise click.UsageError("--state is read only with --weakest")
+    if weakest is not None:
+        if count is not None:
+            raise click.UsageError("--weakest and --count both say how many questions; give one")
+        from quizgen.handout.weakest import Weakest, read_members
+        from quizgen.quiz import system_clock
+        from quizgen.store import default_path
+
+        try:
+            members = read_members(states or (default_path(),))
+        except InputError as exc:
+            fail(exc)
+        pick = Weakest(members, weakest, now or system_clock())
 
     options = Options(
         date=on.date() if on else datetime.date.today(),
@@ -445,9 +531,14 @@ def handout(
                 if bar is not None and task is not None:
                     bar.update(task, completed=done, total=total)
 
-            outputs = write_handouts(path, options, fmt, output, sources, kinds, tags, tick)
+            outputs = write_handouts(
+                path, options, fmt, output, sources, kinds, tags, tick, pick=pick
+            )
     except InputError as exc:
         fail(exc)
+    if pick is not None and not as_json:
+        for line in _weakest_report(pick.chosen, len(pick.members)):
+            click.echo(line)
     if as_json:
         emit_json(
             [
@@ -465,3 +556,18 @@ def handout(
         n = len(o.document.questions)
         what = "answer key" if not o.document.show_questions else f"{n} questions"
         click.echo(f"wrote {o.path} ({what})")
+
+
+def _weakest_report(chosen: Sequence[FactRecall], members: int) -> list[str]:
+    """The facts --weakest chose, with the recall and lapses that ranked them."""
+    whose = "the history recalls" if members == 1 else f"{members} histories recall"
+    lines = [f"the {plural(len(chosen), 'fact')} {whose} worst now:"]
+    for fact in chosen:
+        if not fact.studied_by:
+            lines.append(f"  {fact.id}: never studied")
+            continue
+        text = f"  {fact.id}: {fact.recall:.0%} recall, {plural(fact.lapses, 'lapse')}"
+        if members > 1:
+            text += f", studied by {fact.studied_by} of {members}"
+        lines.append(text)
+    return lines

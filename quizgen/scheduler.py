@@ -155,6 +155,17 @@ def retrievability(memory: Memory, now: datetime, settings: Settings = DEFAULT_S
     return float(_scheduler(settings).get_card_retrievability(_to_fsrs(memory, now), now))
 
 
+def interval_days(stability: float, settings: Settings = DEFAULT_SETTINGS) -> int:
+    """The whole-day interval FSRS gives a card of this stability (what Anki shows as ivl)."""
+    # fsrs has no public name for it; this is the function its scheduler uses for reviews.
+    return int(_scheduler(settings)._next_interval(stability=stability))
+
+
+def memory_decay(settings: Settings = DEFAULT_SETTINGS) -> float:
+    """The decay of the forgetting curve (FSRS-6's last parameter), which Anki stores per card."""
+    return float(_scheduler(settings).parameters[-1])
+
+
 def describe_interval(delta: timedelta) -> str:
     """A short human interval, as Anki writes it on its buttons: 1m, 10m, 3h, 4d, 2.1mo, 1.5y."""
     seconds = max(0.0, delta.total_seconds())

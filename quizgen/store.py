@@ -433,6 +433,17 @@ class Store:
             ).fetchall()
         return [(from_text(at), rating, Phase(phase), answer) for at, rating, phase, answer in rows]
 
+    def review_log(self) -> list[tuple[str, datetime, int, Phase, int | None]]:
+        """Every review, oldest first: (card id, time, rating, phase before, milliseconds)."""
+        with self._guard():
+            rows = self.conn.execute(
+                "SELECT card_id, reviewed_at, rating, phase, duration_ms FROM reviews "
+                "ORDER BY reviewed_at, id"
+            ).fetchall()
+        return [
+            (cid, from_text(at), rating, Phase(phase), ms) for cid, at, rating, phase, ms in rows
+        ]
+
     def review_count(self) -> int:
         with self._guard():
             return int(self.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])

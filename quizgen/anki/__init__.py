@@ -4,6 +4,7 @@
     notes      cards -> notes: escaped fields, deck, tags
     lock       quizgen.lock: what each note was and when it last changed
     package    the .apkg itself: SQLite in genanki's layout, zipped deterministically
+    progress   the terminal's scheduling and review log, for `build --with-progress`
 
 `build` runs them in order: validate everything (output path, lock file), plan, write the
 package, then record the build in the lock file. genanki is imported only when writing.
@@ -48,12 +49,27 @@ class BuildResult:
     retired: int
     newly_retired: int
     warning: str = ""
+    progress: ProgressCount | None = None
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = asdict(self)
         data["output"] = display_path(self.output)
         data["lock"] = display_path(self.lock)
+        if self.progress is None:
+            del data["progress"]  # a plain build reports what it always did
+        else:
+            data["progress"]["state"] = display_path(self.progress.state)  # type: ignore[index]
         return data
+
+
+@dataclass(frozen=True)
+class ProgressCount:
+    """What `--with-progress` put in the package: the history it read, the cards it scheduled
+    and the reviews it logged."""
+
+    state: Path
+    cards: int
+    reviews: int
 
 
 def default_output(title: str) -> Path:
@@ -62,22 +78,38 @@ def default_output(title: str) -> Path:
     return DIST / f"{slug}.apkg"
 
 
-def build(project: Project, cards: Sequence[Card], output: Path | None, now: float) -> BuildResult:
+def build(
+    project: Project,
+    cards: Sequence[Card],
+    output: Path | None,
+    now: float,
+    progress_from: Path | None = None,
+) -> BuildResult:
     """Write the project's Anki package to `output` (default: `default_output`, creating
     dist/ if needed) and record the build in the project's quizgen.lock.
 
-    Raises InputError, before writing anything, when the output cannot be written or the lock
-    file is not one quizgen wrote. `now` (Unix seconds) stamps new and changed notes."""
+    With `progress_from` (a review history file, which must exist), the package also carries
+    the terminal's scheduling of every studied card and its review log (see anki.progress).
+
+    Raises InputError, before writing anything, when the output cannot be written, the lock
+    file is not one quizgen wrote or the history cannot be read. `now` (Unix seconds) stamps
+    new and changed notes."""
     # The compiled project is hundreds of thousands of objects that live through the build:
     # frozen, the garbage collector stops rescanning them while the notes are made (~5%).
     gc.freeze()
     try:
-        return _build(project, cards, output, now)
+        return _build(project, cards, output, now, progress_from)
     finally:
         gc.unfreeze()
 
 
-def _build(project: Project, cards: Sequence[Card], output: Path | None, now: float) -> BuildResult:
+def _build(
+    project: Project,
+    cards: Sequence[Card],
+    output: Path | None,
+    now: float,
+    progress_from: Path | None,
+) -> BuildResult:
     target = output if output is not None else default_output(project.title)
     lock_path = project.root / lock.LOCK_NAME
     problems: list[Problem] = []
@@ -93,6 +125,14 @@ def _build(project: Project, cards: Sequence[Card], output: Path | None, now: fl
     except InputError as exc:
         problems += exc.problems
         previous = {}
+    history = None
+    if progress_from is not None:
+        from quizgen.anki.progress import read_history
+
+        try:
+            history = read_history(progress_from)
+        except InputError as exc:
+            problems += exc.problems
     notes = notes_for(project, cards)
     problems += _note_type_problems(project, cards, notes, previous)
     if problems:
@@ -125,8 +165,14 @@ def _build(project: Project, cards: Sequence[Card], output: Path | None, now: fl
     from quizgen.anki.package import write_package
     from quizgen.fsutil import atomic_output
 
+    progress = counted = None
+    if history is not None and progress_from is not None:
+        from quizgen.anki.progress import progress_for
+
+        progress = progress_for(entries, history)
+        counted = ProgressCount(progress_from, len(progress.cards), len(progress.revlog))
     try:
-        write_package(entries, _decks(project, entries), target)
+        write_package(entries, _decks(project, entries), target, progress)
     except (OSError, sqlite3.Error) as exc:  # a full disk, say: the old package stays
         raise InputError.single(target, f"cannot write the package: {_reason(exc)}") from None
     if write_lock:  # only once the package is in place: the lock says what Anki was given
@@ -156,6 +202,7 @@ def _build(project: Project, cards: Sequence[Card], output: Path | None, now: fl
         # a retired note is "changed" only in the build that retires it
         newly_retired=sum(e.status == "changed" for e in retired),
         warning=warning,
+        progress=counted,
     )
 
 

@@ -17,7 +17,7 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quizgen.anki.lock import Entry
 from quizgen.anki.notetypes import NOTE_TYPES, STYLE_VERSION, stable_id
@@ -30,6 +30,9 @@ _GUID_PAIRS = [a + b for a in _GUID_ALPHABET for b in _GUID_ALPHABET]
 # Zip entry times are local date-times with no zone; a fixed one keeps the bytes stable.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _CHUNK = 1 << 20
+
+if TYPE_CHECKING:
+    from quizgen.anki.progress import Progress
 
 
 def guid_for(card_id: str) -> str:
@@ -47,15 +50,21 @@ def guid_for(card_id: str) -> str:
     return (pairs[p4] + pairs[p3] + pairs[p2] + pairs[p1] + pairs[p0]).lstrip("a")
 
 
-def write_package(entries: Sequence[Entry], decks: dict[str, str], path: Path) -> None:
+def write_package(
+    entries: Sequence[Entry],
+    decks: dict[str, str],
+    path: Path,
+    progress: Progress | None = None,
+) -> None:
     """Write `entries` as an Anki package at `path`, atomically.
 
-    `decks` maps every deck name the entries use (and parent decks) to its description. The
+    `decks` maps every deck name the entries use (and parent decks) to its description.
+    `progress`, when given, schedules the cards it has studied and adds its review log. The
     collection is built in a temporary folder that is always removed."""
     check_output_path(path)
     with tempfile.TemporaryDirectory(prefix="quizgen-") as tmp:
         db = Path(tmp) / "collection.anki2"
-        _write_collection(entries, decks, db)
+        _write_collection(entries, decks, db, progress)
         with atomic_output(path) as out:
             _zip(db, out)
 
@@ -77,7 +86,9 @@ def _zip(db: Path, out: Any) -> None:
                 shutil.copyfileobj(src, dst, _CHUNK)
 
 
-def _write_collection(entries: Sequence[Entry], decks: dict[str, str], db: Path) -> None:
+def _write_collection(
+    entries: Sequence[Entry], decks: dict[str, str], db: Path, progress: Progress | None
+) -> None:
     from genanki import Deck
     from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
@@ -103,6 +114,13 @@ def _write_collection(entries: Sequence[Entry], decks: dict[str, str], db: Path)
         conn.execute(
             "UPDATE col SET models = ?, decks = ?", (json.dumps(models), json.dumps(all_decks))
         )
+        if progress is not None:
+            from quizgen.anki.progress import COLLECTION_CONF
+
+            (conf_json,) = conn.execute("SELECT conf FROM col").fetchone()
+            conn.execute(
+                "UPDATE col SET conf = ?", (json.dumps(json.loads(conf_json) | COLLECTION_CONF),)
+            )
         conn.executemany(
             "INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, 0, 0, '')",
             (
@@ -126,9 +144,37 @@ def _write_collection(entries: Sequence[Entry], decks: dict[str, str], db: Path)
             (
                 (e.id, e.id, deck_ids[e.note.deck], e.mod, -1 if e.note.retired else 0, due)
                 for due, e in enumerate(entries, 1)
+                if progress is None or e.note.card_id not in progress.cards
             ),
         )
+        if progress is not None:
+            _write_progress(conn, entries, deck_ids, progress)
         conn.executescript("CREATE INDEX" + indexes)  # after the rows: faster than during
         conn.commit()
     finally:
         conn.close()
+
+
+def _write_progress(
+    conn: sqlite3.Connection,
+    entries: Sequence[Entry],
+    deck_ids: dict[str, int],
+    progress: Progress,
+) -> None:
+    """The studied cards, scheduled, and the review log (see quizgen.anki.progress)."""
+    conn.executemany(
+        "INSERT INTO cards VALUES (?, ?, ?, 0, ?, -1, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)",
+        (
+            (e.id, e.id, deck_ids[e.note.deck], e.mod, s.type, s.queue, s.due, s.ivl, s.factor,
+             s.reps, s.lapses, s.left, s.data)
+            for e in entries
+            if (s := progress.cards.get(e.note.card_id)) is not None
+        ),
+    )  # fmt: skip
+    conn.executemany(
+        "INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+        (
+            (r.id, r.cid, r.ease, r.ivl, r.last_ivl, r.factor, r.time, r.type)
+            for r in progress.revlog
+        ),
+    )

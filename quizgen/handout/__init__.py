@@ -101,11 +101,13 @@ def write_handouts(
     kinds: Sequence[str] = (),
     tags: Sequence[str] = (),
     progress: Progress | None = None,
+    pick: Callable[[list[Card]], list[Card]] | None = None,
 ) -> list[Output]:
     """Load the project at `path`, choose cards, render every file, then write them all.
 
     `fmt` None: see `choose_format`; `out` None: `default_output`; `progress` as for
-    `render_handouts`.
+    `render_handouts`; `pick`, when given, narrows the selected cards further (for example
+    `weakest.Weakest`, the facts a group remembers worst).
 
     Checks the options and the output folder before loading anything and every file before
     writing any, so bad input writes nothing. Raises InputError listing the problems."""
@@ -123,6 +125,8 @@ def write_handouts(
         raise InputError(problems)
     project, all_cards = compile_project(path)
     chosen = select(all_cards, sources, kinds, tags)
+    if pick is not None:
+        chosen = pick(chosen)
     outputs = render_handouts(project, chosen, options, fmt, out, progress)
     for output in outputs:
         check_output_path(output.path)
