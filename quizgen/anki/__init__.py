@@ -23,8 +23,8 @@ from quizgen.anki import lock
 from quizgen.anki.notes import Note, deck_name, html_text, notes_for, source_deck_description
 from quizgen.anki.notetypes import NOTE_TYPES
 from quizgen.errors import InputError, Problem, display_path
-from quizgen.fsutil import check_output_path
 from quizgen.model import Card, Project
+from quizgen.outputs import check_output
 
 DIST = Path("dist")
 
@@ -66,8 +66,9 @@ def build(project: Project, cards: Sequence[Card], output: Path | None, now: flo
     """Write the project's Anki package to `output` (default: `default_output`, creating
     dist/ if needed) and record the build in the project's quizgen.lock.
 
-    Raises InputError, before writing anything, when the output cannot be written or the lock
-    file is not one quizgen wrote. `now` (Unix seconds) stamps new and changed notes."""
+    Raises InputError, before writing anything, when the output cannot be written or may not be
+    (a file of the project, a file that is not an earlier package: see `quizgen.outputs`) or the
+    lock file is not one quizgen wrote. `now` (Unix seconds) stamps new and changed notes."""
     # The compiled project is hundreds of thousands of objects that live through the build:
     # frozen, the garbage collector stops rescanning them while the notes are made (~5%).
     gc.freeze()
@@ -83,7 +84,7 @@ def _build(project: Project, cards: Sequence[Card], output: Path | None, now: fl
     problems: list[Problem] = []
     try:
         if output is not None or target.parent.exists():
-            check_output_path(target)
+            check_output(target, "package", project.root)
         if target.suffix.lower() != ".apkg":
             raise InputError.single(target, "the output must end in .apkg (Anki imports .apkg)")
     except InputError as exc:
