@@ -9,9 +9,10 @@ one file wait for each other (busy timeout) instead of failing or losing reviews
 A file that is not ours (another program's database, not a database at all, damaged, or from a
 newer quizgen) is refused with a one-line message and never written to. Damage inside a file
 whose header is sound is found by SQLite's `PRAGMA quick_check` before anything else is done
-with it; the check reads the whole file (about 0.1 s for 100,000 reviews), so it runs only when
-the file changed since quizgen last closed it: each close records the file's identity, size and
-times (`Verified`, in the user cache folder), and an open that finds them unchanged skips it.
+with it. The check reads the whole file (0.1-0.2 s for 100,000 reviews, over a hundred times
+the cost of opening), so it runs only when the file changed since quizgen last closed it: each
+close records the file's identity, size and times (`Verified`, in the user cache folder), and
+an open that finds them unchanged skips it, for about 0.1 ms (benchmarks/bench_store_open.py).
 
 A history that cannot be written (a read-only file or folder) can still be read: `open_existing`
 then opens it read-only, and creates no journal files beside it.
@@ -189,6 +190,7 @@ class Store:
         self.writable = write
         self.verify = verify
         self.failed = False  # an SQLite error since opening: the file is not vouched for
+        self._recorded: list[object] | None = None  # the record found on opening
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -248,7 +250,8 @@ class Store:
                 f"({path.name}-wal) beside the history as it saves each answer",
             )
         # Before SQLite opens it: opening a WAL file makes its journal appear.
-        checked = not verify or Verified.matches(path)
+        recorded = Verified.recorded(path) if verify else None
+        checked = not verify or (recorded is not None and recorded == Verified.state(path))
         # Two sessions starting on a new file at once race to create it and switch it to WAL;
         # SQLite may answer "busy" without waiting then, so the whole opening is retried.
         deadline = time.monotonic() + timeout
@@ -262,6 +265,7 @@ class Store:
             except sqlite3.Error as exc:
                 raise _describe(path, exc) from None
             store = cls(path, conn, write=write, verify=verify)
+            store._recorded = recorded
             try:
                 if not store._prepare(checked):
                     conn.close()
@@ -369,7 +373,7 @@ class Store:
         """Close the file, and remember it as checked: as quizgen leaves it, it is sound."""
         self.conn.close()
         if self.verify and not self.failed:
-            Verified.record(self.path)
+            Verified.record(self.path, unless=self._recorded)
 
     def __enter__(self) -> Store:
         return self
@@ -672,39 +676,38 @@ class Verified:
         return cache_dir() / "verified" / key
 
     @staticmethod
-    def _state(path: Path) -> list[object] | None:
+    def state(path: Path) -> list[object] | None:
+        """The file's identity, size and times, and its journal's; None when it is missing."""
         try:
             st = path.stat()
         except OSError:
             return None
-        state: list[object] = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-        for side in ("-wal",):
-            try:
-                s = path.with_name(path.name + side).stat()
-            except OSError:
-                state.append(None)
-                continue
-            state.append([s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns])
-        return [str(path.resolve()), *state]
-
-    @classmethod
-    def matches(cls, path: Path) -> bool:
-        """Whether the file is as quizgen last left it (so already checked)."""
-        state = cls._state(path)
-        if state is None:
-            return False
+        state: list[object] = [str(path.resolve()), st.st_dev, st.st_ino, st.st_size]
+        state += [st.st_mtime_ns, st.st_ctime_ns]
         try:
-            recorded = json.loads(cls._record_path(path).read_text())
-        except (OSError, ValueError):
-            return False
-        return bool(recorded == state)
+            wal = path.with_name(path.name + "-wal").stat()
+        except OSError:
+            state.append(None)
+        else:
+            state.append([wal.st_ino, wal.st_size, wal.st_mtime_ns, wal.st_ctime_ns])
+        return state
 
     @classmethod
-    def record(cls, path: Path) -> None:
-        """Remember the file as it is now, as checked. Best effort: a cache folder that cannot
-        be written only means the next open checks again."""
-        state = cls._state(path)
-        if state is None:
+    def recorded(cls, path: Path) -> list[object] | None:
+        """The state recorded when quizgen last closed the file, if any."""
+        try:
+            found = json.loads(cls._record_path(path).read_text())
+        except (OSError, ValueError):
+            return None
+        return found if isinstance(found, list) else None
+
+    @classmethod
+    def record(cls, path: Path, *, unless: list[object] | None = None) -> None:
+        """Remember the file as it is now, as checked (unless that is what `unless` already
+        says). Best effort: a cache folder that cannot be written only means the next open
+        checks again."""
+        state = cls.state(path)
+        if state is None or state == unless:
             return
         target = cls._record_path(path)
         try:
