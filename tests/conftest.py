@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Under CI=true a skipped test fails the run (tests/ci_skips.py).
+pytest_plugins = ("ci_skips",)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
 

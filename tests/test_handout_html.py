@@ -150,6 +150,7 @@ def test_chromium_prints_the_handout_with_labels_and_the_key_on_its_own_page(doc
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
+            "--disable-quic",
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
