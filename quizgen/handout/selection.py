@@ -59,12 +59,12 @@ def _phrases(texts: Iterable[str], lengths: Iterable[int]) -> set[str]:
 
 class _Chosen:
     """The questions chosen so far, kept so that a candidate is checked against all of them at
-    once: the text their questions show (one padded line each, so a phrase never runs from
-    one into the next), and their answers with the numbers of words these have."""
+    once: the text their questions show (padded lines, indexed by word), and their answers
+    with the numbers of words these have."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.shown = ""
+        self.by_word: dict[str, list[int]] = {}
         self.hidden: set[str] = set()
         self.lengths: set[int] = set()
         self._folded: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
@@ -76,17 +76,26 @@ class _Chosen:
             found = self._folded[card.id] = (answers_of(card), shown_by(card))
         return found
 
+    def _shows(self, answer: str) -> bool:
+        """Whether a chosen question shows `answer` (looked for only in the lines that have
+        its first word)."""
+        padded = f" {answer} "
+        lines = self.by_word.get(answer.split(" ", 1)[0], ())
+        return any(padded in self.lines[i] for i in lines)
+
     def clashes(self, card: Card) -> bool:
         """Whether `card` would give away, or be given away by, a chosen question."""
         answers, shown = self._of(card)
-        if any(f" {answer} " in self.shown for answer in answers):
+        if any(map(self._shows, answers)):
             return True
         return not self.hidden.isdisjoint(_phrases(shown, self.lengths))
 
     def add(self, card: Card) -> None:
         answers, shown = self._of(card)
-        self.lines += (f" {text} " for text in shown)
-        self.shown = "\n".join(self.lines)
+        for text in shown:
+            for word in set(text.split()):
+                self.by_word.setdefault(word, []).append(len(self.lines))
+            self.lines.append(f" {text} ")
         self.hidden |= answers
         self.lengths |= {a.count(" ") + 1 for a in answers}
 
