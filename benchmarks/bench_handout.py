@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from synth import make, timed, use_bytecode  # noqa: E402
 
-FORMATS = ("md", "html", "pdf")
+from quizgen.handout.options import FORMATS  # noqa: E402
 
 
 def main() -> None:

@@ -13,6 +13,13 @@ import click
 
 from quizgen import __version__
 from quizgen.errors import InputError
+from quizgen.handout.options import ANSWERS, FORMATS, PAPER_SIZES
+
+# The library names the settings it checks (`count`, `source`); here each is worded as the
+# option that sets it. A setting with no option here (`selection`) keeps its own name.
+OPTION_NAMES = {
+    name: f"--{name}" for name in ("source", "kind", "tag", "count", "variants", "answers", "paper")
+}
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -34,6 +41,7 @@ def use_color(stream: Any = None) -> bool:
 
 def fail(exc: InputError) -> NoReturn:
     """Print every problem as `path:line: message` on stderr and exit 1."""
+    exc = exc.worded(OPTION_NAMES)
     color = use_color(sys.stderr)
     for problem in exc.problems:
         click.secho(str(problem), err=True, fg="red" if color else None)
@@ -256,7 +264,8 @@ def build(
 def _state_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--state",
-        type=click.Path(path_type=Path, dir_okay=False),
+        # Not dir_okay=False: a folder is the store's to refuse, in one line with exit 1.
+        type=click.Path(path_type=Path),
         envvar="QUIZGEN_STATE",
         help="Review history file (default: reviews.sqlite3 in the user data folder; "
         "env QUIZGEN_STATE).",
@@ -389,13 +398,13 @@ def stats(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["md", "html", "pdf"]),
+    type=click.Choice(list(FORMATS)),
     help="Output format [default: from the -o file's extension, else pdf].",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),  # a folder is refused by the library, with exit 1
     help="File to write [default: handout.<format> here]. Variants and a separate key add "
     "-A, -B, … and -key before the extension.",
 )
@@ -408,7 +417,7 @@ def stats(
 @click.option("--shuffle", is_flag=True, help="Mix the papers' questions instead of grouping.")
 @click.option(
     "--answers",
-    type=click.Choice(["end", "separate", "none"]),
+    type=click.Choice(ANSWERS),
     default="end",
     show_default=True,
     help="Answer key on its own page at the end, in a second file (NAME-key), or left out.",
@@ -429,7 +438,7 @@ def stats(
 )
 @click.option(
     "--paper",
-    type=click.Choice(["a4", "letter"]),
+    type=click.Choice(PAPER_SIZES),
     default="a4",
     show_default=True,
     help="Page size for PDF and for printing the HTML.",
@@ -488,7 +497,8 @@ def handout(
     import contextlib
     import datetime
 
-    from quizgen.handout import Options, write_handouts
+    from quizgen.handout.files import write_handouts
+    from quizgen.handout.options import Options
 
     pick = None
     from_command_line = ctx.get_parameter_source("states") is click.core.ParameterSource.COMMANDLINE

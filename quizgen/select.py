@@ -11,8 +11,8 @@ from quizgen.model import Card
 def _check(name: str, wanted: Iterable[str], valid: set[str]) -> None:
     unknown = sorted(set(wanted) - valid)
     if unknown:
-        raise InputError.single(
-            f"--{name}", f"unknown {name} '{unknown[0]}'; valid: {', '.join(sorted(valid))}"
+        raise InputError.about(
+            name, f"unknown {name} '{unknown[0]}'; valid: {', '.join(sorted(valid))}"
         )
 
 
@@ -24,7 +24,8 @@ def select(
 ) -> list[Card]:
     """The cards matching every filter given (any of the values within one filter).
 
-    Unknown filter values are an error that lists the valid ones; so is an empty result."""
+    Unknown filter values are an error that lists the valid ones; so is an empty result.
+    The errors are about the settings `source`, `kind`, `tag` and `selection`."""
     _check("source", sources, {c.source for c in cards})
     _check("kind", kinds, {c.kind for c in cards})
     _check("tag", tags, {t for c in cards for t in c.tags})
@@ -36,5 +37,5 @@ def select(
         and (not tags or set(tags) & set(c.tags))
     ]
     if not chosen:
-        raise InputError.single("selection", "no card matches these filters")
+        raise InputError.about("selection", "no card matches these filters")
     return chosen

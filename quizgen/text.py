@@ -1,4 +1,4 @@
-"""Small text helpers shared by validation, expansion and answer checking."""
+"""Small text helpers shared by validation, expansion, answer checking and the writers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ import re
 import unicodedata
 
 _PUNCT = re.compile(r"[^\w\s%]")
+# A web address and nothing else: http(s), a host, and no space, quote, angle bracket or
+# control character anywhere (each would end the address early in some format, or let text
+# that follows it into the link).
+_WEB_ADDRESS = re.compile(r"https?://[^\s\"<>\\\x00-\x1f\x7f]+", re.IGNORECASE)
 
 
 def squash(text: str) -> str:
@@ -28,3 +32,12 @@ def join_list(items: list[str] | tuple[str, ...]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def safe_link(url: str) -> str:
+    """`url` (trimmed) when it may be a link in every output: an http(s) address with no
+    space, quote, angle bracket, backslash or control character; else ''. Everything else
+    (javascript:, file:, a half-typed address) is shown as text and never made a link, in
+    Anki notes, HTML, PDF and Markdown alike."""
+    url = url.strip()
+    return url if _WEB_ADDRESS.fullmatch(url) else ""

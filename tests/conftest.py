@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+# Under CI=true a skipped test fails the run (tests/ci_skips.py).
+pytest_plugins = ("ci_skips",)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -28,3 +34,30 @@ def mini(tmp_path: Path) -> Path:
 @pytest.fixture
 def bundled() -> Path:
     return REPO / "cards_src"
+
+
+@pytest.fixture
+def read_only() -> Iterator[Callable[[Path], Path]]:
+    """Make a file or folder read-only for real, also when the tests run as root (as in CI),
+    where permission bits are ignored: then the file is made immutable (chattr +i), which
+    stops root too. Each use proves it worked (a write fails), so no test passes vacuously."""
+    made: list[Path] = []
+
+    def make(path: Path) -> Path:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "+i", str(path)], check=True, capture_output=True)
+        else:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        made.append(path)
+        probe = path / ".probe" if path.is_dir() else path
+        with pytest.raises(PermissionError):
+            probe.open("ab").close()
+        assert not os.access(path, os.W_OK)
+        return path
+
+    yield make
+    for path in reversed(made):
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        else:
+            path.chmod(0o755 if path.is_dir() else 0o644)

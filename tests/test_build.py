@@ -178,6 +178,57 @@ def test_bad_output_path(mini: Path, here: Path, output: str, message: str) -> N
     assert snapshot(here) == before
 
 
+def refused(here: Path, *args: str) -> str:
+    """Run the build; assert it changed no file; return its one line."""
+    before = snapshot(here)
+    result = invoke("build", *args)
+    assert (result.exit_code, result.stdout) == (1, ""), result.output
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert snapshot(here) == before
+    return result.stderr.rstrip("\n")
+
+
+def test_a_file_of_the_project_is_never_the_package(mini: Path, here: Path) -> None:
+    assert invoke("build", "mini", "-o", "deck.apkg").exit_code == 0
+    (here / "lock.apkg").symlink_to(mini / "quizgen.lock")
+    assert refused(here, "mini", "-o", "lock.apkg") == (
+        "lock.apkg: is the same file as mini/quizgen.lock, the lock file of the project; "
+        "quizgen never writes over what it reads: choose another output file"
+    )
+    os.link(mini / "sources" / "muesli.yaml", here / "source.apkg")
+    assert refused(here, "mini", "-o", "source.apkg").startswith(
+        "source.apkg: is the same file as mini/sources/muesli.yaml, a source of the project;"
+    )
+    assert refused(here, "mini", "-o", "mini/templates/deck.apkg") == (
+        "mini/templates/deck.apkg: is in the project's templates/ folder, which quizgen reads "
+        "as input; choose a file outside it"
+    )
+
+
+def test_a_file_quizgen_did_not_build_is_never_replaced(mini: Path, here: Path) -> None:
+    with zipfile.ZipFile(here / "mine.apkg", "w") as archive:  # as Anki or genanki write it
+        archive.writestr("collection.anki2", b"SQLite format 3\x00")
+        archive.writestr("media", b"{}")
+    (here / "notes.apkg").write_text("not a package at all\n")
+    for name in ("mine.apkg", "notes.apkg"):
+        assert refused(here, "mini", "-o", name) == (
+            f"{name}: exists and is not an Anki package quizgen built; quizgen replaces only "
+            "its own outputs: move it away or choose another output file"
+        )
+
+
+def test_a_read_only_package_or_folder_is_named(mini: Path, here: Path, read_only) -> None:  # type: ignore[no-untyped-def]
+    assert invoke("build", "mini", "-o", "deck.apkg").exit_code == 0
+    read_only(here / "deck.apkg")
+    assert refused(here, "mini", "-o", "deck.apkg") == (
+        "deck.apkg: is read-only; quizgen will not replace it: make it writable or choose "
+        "another output file"
+    )
+    (here / "out").mkdir()
+    read_only(here / "out")
+    assert refused(here, "mini", "-o", "out/deck.apkg") == "out: output folder is not writable"
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [

@@ -237,12 +237,152 @@ def test_broken_project_reports_problems_and_writes_nothing(project, out):
     assert files(out) == []
 
 
-def test_an_existing_file_is_replaced_whole(project, out):
+def test_an_earlier_handout_is_replaced_whole(project, out):
+    for name in ("h.md", "h.html", "h.pdf"):
+        target = out / name
+        assert run(project, "-o", target, "--title", "First", *DATE).exit_code == 0
+        result = run(project, "-o", target, "--title", "Second", *DATE)
+        assert result.exit_code == 0, result.output
+        assert b"Second" in target.read_bytes() or name.endswith(".pdf")
+    assert PdfReader(out / "h.pdf").metadata.title == "Second"
+    assert files(out) == ["h.html", "h.md", "h.pdf"]
+
+
+def test_an_empty_file_is_replaced(project, out):
+    (out / "h.md").touch()
+    assert run(project, "-o", out / "h.md", *DATE).exit_code == 0
+    assert (out / "h.md").read_text().startswith("# Reading Group")
+
+
+# -- outputs never destroy input: one line, exit 1, nothing written ----------------------------
+
+
+def refused(project: Path, out: Path, target: Path, *args: str) -> str:
+    """Run the handout; assert it wrote nothing and changed no file; return its one line."""
+    before = snapshot(project, out)
+    result = run(project, "-o", target, *args, *DATE)
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1, result.output
+    assert snapshot(project, out) == before
+    return result.output.rstrip("\n")
+
+
+def snapshot(*folders: Path) -> dict[Path, bytes]:
+    return {
+        p: p.read_bytes() if p.is_file() else b"<folder>"
+        for folder in folders
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.mark.parametrize(
+    ("relative", "what"),
+    [
+        ("sources/cafe.yaml", "a source"),
+        ("templates/result.yaml", "a template"),
+        ("deck.yaml", "the deck file"),
+    ],
+)
+def test_a_file_of_the_project_is_never_an_output(project, out, relative, what):
+    target = project / relative
+    assert refused(project, out, target) == (
+        f"{target}: is {what} of the project; quizgen never writes over what it reads: "
+        "choose another output file"
+    )
+
+
+def test_the_lock_file_is_never_an_output(project, out):
+    built = CliRunner().invoke(main, ["build", str(project), "-o", str(out / "d.apkg")])
+    assert built.exit_code == 0
+    (out / "d.apkg").unlink()
+    lock = project / "quizgen.lock"
+    assert refused(project, out, lock, "--format", "md").startswith(
+        f"{lock}: is the lock file of the project;"
+    )
+
+
+def test_another_spelling_of_a_source_is_caught(project, out):
+    target = project / "sources" / ".." / "sources" / "cafe.yaml"
+    assert refused(project, out, target, "--format", "html") == (
+        f"{target}: is the same file as {project / 'sources' / 'cafe.yaml'}, a source of the "
+        "project; quizgen never writes over what it reads: choose another output file"
+    )
+
+
+def test_a_symlink_to_a_template_is_caught(project, out):
+    link = out / "handout.pdf"
+    link.symlink_to(project / "templates" / "result.yaml")
+    assert refused(project, out, link).startswith(
+        f"{link}: is the same file as {project / 'templates' / 'result.yaml'}, a template"
+    )
+    assert link.is_symlink()
+
+
+def test_a_hard_link_to_a_source_is_caught(project, out):
+    link = out / "h.md"
+    os.link(project / "sources" / "second.yaml", link)
+    assert "is the same file as" in refused(project, out, link)
+
+
+def test_a_symlinked_project_is_caught(project, out, tmp_path):
+    alias = tmp_path / "alias"
+    alias.symlink_to(project)
+    target = project / "sources" / "cafe.yaml"
+    result = run(alias, "-o", target, "--format", "md", *DATE)
+    assert result.exit_code == 1 and "is the same file as" in result.output
+
+
+def test_a_new_file_in_the_sources_folder_is_refused(project, out):
+    target = project / "sources" / "handout.md"
+    assert refused(project, out, target) == (
+        f"{target}: is in the project's sources/ folder, which quizgen reads as input; "
+        "choose a file outside it"
+    )
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("notes.md", b"# My notes\n\nDo not lose these.\n"),
+        ("page.html", b"<!DOCTYPE html>\n<html><body>my page</body></html>\n"),
+        ("paper.pdf", b"%PDF-1.7\n1 0 obj << /Creator (LaTeX) >> endobj\n%%EOF\n"),
+        ("reviews.sqlite3", b"SQLite format 3\x00" + bytes(100)),
+    ],
+)
+def test_a_file_quizgen_did_not_write_is_never_replaced(project, out, name, data):
+    target = out / name
+    target.write_bytes(data)
+    assert refused(project, out, target, "--format", "md") == (
+        f"{target}: exists and is not a handout quizgen wrote; quizgen replaces only its own "
+        "outputs: move it away or choose another output file"
+    )
+
+
+def test_every_file_of_the_handout_is_checked_before_any_is_written(project, out):
+    (out / "q-B-key.md").write_text("my key, by hand\n")
+    line = refused(project, out, out / "q.md", "--variants", "2", "--answers", "separate")
+    assert line.startswith(f"{out / 'q-B-key.md'}: exists and is not a handout quizgen wrote")
+    assert files(out) == ["q-B-key.md"]
+
+
+def test_a_read_only_handout_is_not_replaced(project, out, read_only):
     target = out / "h.md"
-    target.write_text("old")
     assert run(project, "-o", target, *DATE).exit_code == 0
-    assert target.read_text().startswith("# Reading Group")
-    assert files(out) == ["h.md"]
+    read_only(target)
+    assert refused(project, out, target) == (
+        f"{target}: is read-only; quizgen will not replace it: make it writable or choose "
+        "another output file"
+    )
+
+
+def test_a_read_only_folder_is_named(project, out, read_only):
+    read_only(out)
+    assert refused(project, out, out / "h.pdf") == f"{out}: output folder is not writable"
+
+
+def test_a_folder_as_output_is_one_line_and_exit_1(project, out):
+    assert refused(project, out, out) == f"{out}: is a folder; give a file name for the output"
 
 
 def test_usage_errors_exit_2(project, out):
@@ -282,7 +422,8 @@ def test_pdf_reads_back_through_the_command(project, out):
 
 
 def test_progress_is_reported_per_file(project, out):
-    from quizgen.handout import Options, write_handouts
+    from quizgen.handout.files import write_handouts
+    from quizgen.handout.options import Options
 
     seen = []
     options = Options(date=datetime.date(2026, 11, 26), variants=2, answers="separate")

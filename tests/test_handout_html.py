@@ -15,7 +15,8 @@ from handout_checks import assert_document_shown
 from pypdf import PdfReader
 
 from quizgen.handout import html as html_writer
-from quizgen.handout.layout import Options, parts, plan
+from quizgen.handout.layout import parts, plan
+from quizgen.handout.options import Options
 from quizgen.project import compile_project
 
 FIXTURE = Path(__file__).parent / "fixtures" / "handout"
@@ -149,6 +150,7 @@ def test_chromium_prints_the_handout_with_labels_and_the_key_on_its_own_page(doc
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
+            "--disable-quic",
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",

@@ -1,8 +1,8 @@
-"""Choosing, balancing and ordering handout questions; the document model the writers print."""
+"""The document model the writers print: sections, numbering, variants, the key's parts.
+(Which questions are asked is tests/test_handout_selection.py.)"""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from quizgen.errors import InputError
-from quizgen.handout import file_name
-from quizgen.handout.layout import Options, choose, parts, plan
+from quizgen.handout.files import file_name, output_paths
+from quizgen.handout.layout import parts, plan
+from quizgen.handout.options import Options
 from quizgen.project import compile_project
 from quizgen.select import select
 
@@ -24,67 +25,25 @@ def compiled():
     return compile_project(FIXTURE)
 
 
-def test_default_asks_one_question_per_fact(compiled):
-    _, cards = compiled
-    chosen = choose(cards, None, seed=0)
-    assert len(chosen) == 6
-    assert len({c.fact_id for c in chosen}) == 6
-    # The cards keep the project's order.
-    assert chosen == [c for c in cards if c in chosen]
-
-
-def test_count_is_balanced_across_papers(compiled):
-    _, cards = compiled
-    for count, want in [(2, [1, 1]), (4, [2, 2]), (6, [3, 3])]:
-        chosen = choose(cards, count, seed=3)
-        assert sorted(Counter(c.source for c in chosen).values()) == want
-        assert len({c.fact_id for c in chosen}) == count, "distinct facts come first"
-    odd = Counter(c.source for c in choose(cards, 5, seed=3))
-    assert sorted(odd.values()) == [2, 3]
-
-
-def test_count_reuses_a_fact_only_when_a_paper_runs_out_of_facts(compiled):
-    _, cards = compiled
-    chosen = choose(cards, 8, seed=1)
-    assert len({c.id for c in chosen}) == 8
-    assert len({c.fact_id for c in chosen}) == 6
-    assert Counter(c.source for c in chosen) == {"cafe": 4, "second": 4}
-
-
-def test_a_small_paper_gives_its_share_to_the_others(compiled):
-    _, cards = compiled
-    lopsided = [c for c in cards if c.source == "cafe" or c.fact == "throughput"]
-    chosen = choose(lopsided, 10, seed=0)
-    assert Counter(c.source for c in chosen) == {"cafe": 7, "second": 3}
-
-
-def test_count_larger_than_the_selection_is_an_error(compiled):
-    _, cards = compiled
-    with pytest.raises(InputError) as exc:
-        choose(cards, 19, seed=0)
-    assert str(exc.value) == "--count: asks for 19 questions but only 18 match the filters"
-
-
-def test_choice_depends_on_the_seed_and_only_on_it(compiled):
-    _, cards = compiled
-    runs = {tuple(c.id for c in choose(cards, 5, seed=s)) for s in range(8)}
-    assert len(runs) > 1
-    assert choose(cards, 5, seed=4) == choose(cards, 5, seed=4)
-
-
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("options", "setting", "message"),
     [
-        (Options(date=DAY, count=0), "--count: must be at least 1 (got 0)"),
-        (Options(date=DAY, variants=0), "--variants: must be 1 to 26 (got 0)"),
-        (Options(date=DAY, variants=27), "--variants: must be 1 to 26 (got 27)"),
+        (Options(date=DAY, count=0), "count", "must be at least 1 (got 0)"),
+        (Options(date=DAY, variants=0), "variants", "must be 1 to 26 (got 0)"),
+        (Options(date=DAY, variants=27), "variants", "must be 1 to 26 (got 27)"),
+        (Options(date=DAY, answers="maybe"), "answers", "must be one of end, separate, none"),
+        (Options(date=DAY, paper="a3"), "paper", "must be one of a4, letter"),  # type: ignore[arg-type]
     ],
 )
-def test_bad_options_are_reported(compiled, options, message):
+def test_bad_options_are_problems_about_settings_not_options(compiled, options, setting, message):
+    """The library names its own settings; only the command line knows them as --count."""
     project, cards = compiled
     with pytest.raises(InputError) as exc:
         plan(project, cards, options)
-    assert str(exc.value) == message
+    assert [(p.path, p.setting, p.message) for p in exc.value.problems] == [
+        (setting, True, message)
+    ]
+    assert str(exc.value) == f"{setting}: {message}"
 
 
 def test_single_handout_groups_questions_by_paper_in_source_order(compiled):
@@ -195,6 +154,29 @@ def test_file_names_for_variants_and_keys():
     assert file_name(out, "", "-key") == Path("out/quiz-key.pdf")
     assert file_name(out, "B", "") == Path("out/quiz-B.pdf")
     assert file_name(out, "B", "-key") == Path("out/quiz-B-key.pdf")
+
+
+def test_output_paths_are_the_files_the_plan_makes(compiled):
+    """Known before the project is read (to check each one), and the same as rendering makes."""
+    from quizgen.handout.files import render_handouts
+
+    project, cards = compiled
+    out = Path("out/quiz.md")
+    for options in (
+        Options(date=DAY),
+        Options(date=DAY, answers="separate"),
+        Options(date=DAY, answers="none", variants=3),
+        Options(date=DAY, answers="separate", variants=2),
+    ):
+        rendered = [o.path for o in render_handouts(project, cards, options, "md", out)]
+        assert output_paths(out, options) == rendered
+    two = Options(date=DAY, answers="separate", variants=2)
+    assert [p.name for p in output_paths(out, two)] == [
+        "quiz-A.md",
+        "quiz-A-key.md",
+        "quiz-B.md",
+        "quiz-B-key.md",
+    ]
 
 
 def _doc():

@@ -12,7 +12,8 @@ from handout_checks import assert_document_shown
 from markdown_it import MarkdownIt
 
 from quizgen.handout import markdown
-from quizgen.handout.layout import Options, parts, plan
+from quizgen.handout.layout import parts, plan
+from quizgen.handout.options import Options
 from quizgen.project import compile_project
 
 FIXTURE = Path(__file__).parent / "fixtures" / "handout"

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from quizgen.handout import pdf as pdf_writer
-from quizgen.handout.layout import Options, parts, plan
+from quizgen.handout.layout import parts, plan
+from quizgen.handout.options import Options
 from quizgen.project import compile_project
 
 FIXTURE = Path(__file__).parent / "fixtures" / "handout"

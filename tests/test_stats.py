@@ -183,3 +183,15 @@ def test_help():
     result = CliRunner().invoke(main, ["stats", "--help"])
     assert result.exit_code == 0
     assert "--json" in result.output and "--state" in result.output
+
+
+def test_a_read_only_history_is_read_and_left_as_it_was(mini, history, read_only):
+    want = json.loads(stats(mini, history, "--json").output)
+    before = history.read_bytes(), history.stat().st_mtime_ns
+    for target in (history, history.parent):  # the file, then (also) its folder
+        read_only(target)
+        result = stats(mini, history, "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output) == want
+        assert (history.read_bytes(), history.stat().st_mtime_ns) == before
+        assert not Path(f"{history}-wal").exists() and not Path(f"{history}-shm").exists()

@@ -4,6 +4,7 @@ not ours (and leaving them byte for byte as they were)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -310,6 +311,179 @@ def test_a_corrupted_store_reports_damage_and_is_not_rewritten(state):
         list(store.all_entries())
     assert "restore a backup" in str(info.value)
     assert digest(state) == before
+
+
+# -- damage inside a sound file: quick_check on open, only when the file changed ----------------
+
+
+def history_with_damaged_page(state: Path) -> tuple[str, int]:
+    """A valid history of 300 reviews, then the header of a b-tree page half-way through the
+    file overwritten (the file's own header stays sound). Returns its digest and mtime."""
+    with Store.open(state) as store:
+        for i in range(300):
+            rate(store, f"src/fact-{i:03d}/t", Rating.GOOD, T0, answer="x" * 40)
+    data = bytearray(state.read_bytes())
+    page = 4096
+    middle = len(data) // page // 2
+    assert data[middle * page] in (2, 5, 10, 13), "a b-tree page"
+    data[middle * page : middle * page + 8] = b"\xa5" * 8
+    state.write_bytes(bytes(data))
+    return digest(state), state.stat().st_mtime_ns
+
+
+def test_a_damaged_page_is_refused_on_open_and_the_file_left_untouched(state):
+    before, mtime = history_with_damaged_page(state)
+    for open_ in (Store.open, Store.open_existing):
+        with pytest.raises(StoreError) as info:
+            open_(state)
+        (problem,) = info.value.problems
+        assert problem.path == str(state)
+        assert problem.message.startswith("review store is damaged (SQLite's quick_check: ")
+        assert problem.message.endswith(
+            "); quizgen has not changed it: restore a backup, or move it away to start afresh"
+        )
+        assert "\n" not in str(info.value)
+        assert digest(state) == before and state.stat().st_mtime_ns == mtime
+        assert sidecars(state) == []
+
+
+def test_without_the_check_the_damaged_file_would_be_written_to(state, tmp_path):
+    """Why the check is there: SQLite itself opens such a file and adds reviews to it."""
+    history_with_damaged_page(state)
+    with Store.open(state, verify=False) as store:
+        rate(store, "src/new/t", Rating.GOOD, T0)
+        assert store.get("src/new/t") is not None
+
+
+def test_the_check_runs_only_when_the_file_changed_since_quizgen_closed_it(state, monkeypatch):
+    checks: list[Path] = []
+    real = Store._check_pages
+
+    def counting(self: Store) -> None:
+        checks.append(self.path)
+        real(self)
+
+    monkeypatch.setattr(Store, "_check_pages", counting)
+    with Store.open(state) as store:
+        rate(store, "s/f/t", Rating.GOOD, T0)
+    assert len(checks) == 1  # a new file: checked (at no cost) once
+    for _ in range(3):
+        Store.open(state).close()
+        Store.open_existing(state).close()  # type: ignore[union-attr]
+    assert len(checks) == 1, "unchanged since quizgen closed it: not checked again"
+    conn = sqlite3.connect(state)  # another program writes to it
+    conn.execute("UPDATE cards SET reps = reps + 1")
+    conn.commit()
+    conn.close()
+    Store.open(state).close()
+    assert len(checks) == 2
+    Store.open(state).close()
+    assert len(checks) == 2
+    state.write_bytes(state.read_bytes())  # a restore from backup: new times
+    Store.open(state).close()
+    assert len(checks) == 3
+
+
+def test_a_store_that_failed_is_not_vouched_for(state, monkeypatch):
+    checks: list[Path] = []
+    real = Store._check_pages
+    monkeypatch.setattr(Store, "_check_pages", lambda self: checks.append(self.path) or real(self))
+    store = Store.open(state)
+    with pytest.raises(StoreError), store._guard():
+        store.conn.execute("SELECT * FROM no_such_table")
+    store.close()
+    Store.open(state).close()
+    assert len(checks) == 2
+
+
+def test_opening_a_history_records_nothing_beside_it(state):
+    Store.open(state).close()
+    assert sorted(p.name for p in state.parent.iterdir()) == [state.name]
+
+
+# -- read-only histories -------------------------------------------------------------------------
+
+
+def make_history(state: Path) -> str:
+    with Store.open(state) as store:
+        rate(store, "s/f/t", Rating.GOOD, T0)
+        rate(store, "s/g/t", Rating.AGAIN, T0)
+    return digest(state)
+
+
+def test_a_read_only_history_is_read_without_a_journal(state, read_only):
+    before = make_history(state)
+    read_only(state)
+    with pytest.raises(StoreError) as info:
+        Store.open(state)
+    assert str(info.value) == f"{state}: review store is read-only; quizgen needs to write to it"
+    store = Store.open_existing(state)
+    assert store is not None and not store.writable
+    with store:
+        assert store.review_count() == 2
+        assert sidecars(state) == []
+    assert digest(state) == before and sidecars(state) == []
+
+
+def test_a_history_in_a_read_only_folder_is_read_without_a_journal(state, read_only):
+    before = make_history(state)
+    read_only(state.parent)
+    with pytest.raises(StoreError) as info:
+        Store.open(state)
+    assert str(info.value) == (
+        f"{state.parent}: folder of the review store is not writable; quizgen writes its "
+        f"journal ({state.name}-wal) beside the history as it saves each answer"
+    )
+    with Store.open_existing(state) as store:  # type: ignore[union-attr]
+        assert [card_id for card_id, _ in store.all_entries()] == ["s/f/t", "s/g/t"]
+    assert digest(state) == before and sidecars(state) == []
+
+
+def test_a_read_only_history_with_answers_in_its_journal_reads_them(state, read_only):
+    """A session that was killed leaves its answers in the -wal file: a reader sees them."""
+    make_history(state)
+    writer = sqlite3.connect(state, isolation_level=None)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    rate_sql = "INSERT INTO reviews (card_id, reviewed_at, rating, phase) VALUES ('s/h/t', ?, 3, 0)"
+    writer.execute(rate_sql, (to_text(T0),))
+    saved = {p: p.read_bytes() for p in [state, *sidecars(state)]}
+    writer.close()  # (this checkpoints; put the killed session's files back)
+    for path, data in saved.items():
+        path.write_bytes(data)
+    read_only(state)
+    with Store.open_existing(state) as store:  # type: ignore[union-attr]
+        assert store.review_count() == 3
+
+
+def test_a_read_only_empty_file_is_no_history(state, read_only):
+    state.touch()
+    read_only(state)
+    assert Store.open_existing(state) is None
+
+
+def test_a_read_only_history_of_an_older_schema_is_refused(state, read_only):
+    make_old_store(state, 1).close()
+    read_only(state)
+    with pytest.raises(StoreError, match="schema v1, older than this quizgen's .* read-only"):
+        Store.open_existing(state)
+
+
+def test_a_folder_that_cannot_be_made_is_reported(tmp_path, read_only):
+    read_only(tmp_path)
+    with pytest.raises(StoreError) as info:
+        Store.open(tmp_path / "quizgen" / "reviews.sqlite3", make_folder=True)
+    assert str(info.value) == (
+        f"{tmp_path / 'quizgen'}: cannot create the folder for the review store: "
+        "Operation not permitted"
+        if os.geteuid() == 0
+        else f"{tmp_path / 'quizgen'}: cannot create the folder for the review store: "
+        "Permission denied"
+    )
+
+
+def test_make_folder_makes_it(tmp_path):
+    with Store.open(tmp_path / "a" / "b" / "reviews.sqlite3", make_folder=True) as store:
+        assert store.version == SCHEMA_VERSION
 
 
 def test_a_locked_store_is_reported_after_the_busy_timeout(state):

@@ -24,8 +24,8 @@ from quizgen.anki import lock
 from quizgen.anki.notes import Note, deck_name, html_text, notes_for, source_deck_description
 from quizgen.anki.notetypes import NOTE_TYPES
 from quizgen.errors import InputError, Problem, display_path
-from quizgen.fsutil import check_output_path
 from quizgen.model import Card, Project
+from quizgen.outputs import check_output
 
 DIST = Path("dist")
 
@@ -91,9 +91,10 @@ def build(
     With `progress_from` (a review history file, which must exist), the package also carries
     the terminal's scheduling of every studied card and its review log (see anki.progress).
 
-    Raises InputError, before writing anything, when the output cannot be written, the lock
-    file is not one quizgen wrote or the history cannot be read. `now` (Unix seconds) stamps
-    new and changed notes."""
+    Raises InputError, before writing anything, when the output cannot be written or may not be
+    (a file of the project, a file that is not an earlier package: see `quizgen.outputs`), the
+    lock file is not one quizgen wrote or the history cannot be read. `now` (Unix seconds)
+    stamps new and changed notes."""
     # The compiled project is hundreds of thousands of objects that live through the build:
     # frozen, the garbage collector stops rescanning them while the notes are made (~5%).
     gc.freeze()
@@ -115,7 +116,7 @@ def _build(
     problems: list[Problem] = []
     try:
         if output is not None or target.parent.exists():
-            check_output_path(target)
+            check_output(target, "package", project.root)
         if target.suffix.lower() != ".apkg":
             raise InputError.single(target, "the output must end in .apkg (Anki imports .apkg)")
     except InputError as exc:

@@ -14,12 +14,11 @@ from functools import lru_cache
 
 from quizgen.anki.notetypes import BASIC, CLOZE, NOTE_TYPES, TYPED, TYPED_CLOZE, NoteType
 from quizgen.model import Card, Project, Source
-from quizgen.text import squash
+from quizgen.text import safe_link, squash
 
 RETIRED_TAG = "quizgen::retired"
 LETTERS = "ABCDEFGH"
 
-_LINK = re.compile(r"https?://[^\s]+\Z")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPECIAL = re.compile(r"[&<>\"{}\[\]\x00-\x1f\x7f]")  # most text has none: returned as is
 
@@ -120,8 +119,9 @@ def deck_name(*parts: str) -> str:
 def source_deck_description(source: Source) -> str:
     """The description Anki shows for a paper's deck: its citation and link."""
     text = html_text(source.citation)
-    if _LINK.match(source.link):
-        url = html_text(source.link)
+    link = safe_link(source.link)
+    if link:
+        url = html_text(link)
         text += f'<br><a href="{url}">{url}</a>'
     return text
 
@@ -168,7 +168,7 @@ class _Shared:
 
 def _shared(project: Project, source: Source) -> dict[str, _Shared]:
     citation = f"{html_text(source.authors)} ({source.year}). <i>{html_text(source.title)}</i>."
-    link = source.link if _LINK.match(source.link) else ""
+    link = safe_link(source.link)
     if source.link and not link:
         citation += " " + html_text(source.link)  # not a web address: shown, never a link
     deck = deck_name(project.title, source.short)

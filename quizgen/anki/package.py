@@ -22,13 +22,12 @@ from typing import TYPE_CHECKING, Any
 from quizgen.anki.lock import Entry
 from quizgen.anki.notetypes import NOTE_TYPES, STYLE_VERSION, stable_id
 from quizgen.fsutil import atomic_output, check_output_path
+from quizgen.outputs import PACKAGE_ENTRIES, PACKAGE_ZIP_TIME
 
 _GUID_ALPHABET = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
 )
 _GUID_PAIRS = [a + b for a in _GUID_ALPHABET for b in _GUID_ALPHABET]
-# Zip entry times are local date-times with no zone; a fixed one keeps the bytes stable.
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _CHUNK = 1 << 20
 
 if TYPE_CHECKING:
@@ -71,8 +70,10 @@ def write_package(
 
 def _zip(db: Path, out: Any) -> None:
     with zipfile.ZipFile(out, "w") as archive:
-        for name, source in (("collection.anki2", db), ("media", None)):
-            info = zipfile.ZipInfo(name, _ZIP_TIME)
+        for name, source in zip(PACKAGE_ENTRIES, (db, None), strict=True):
+            # Zip entry times are local date-times with no zone: a fixed one keeps the bytes
+            # stable, and with the entries' names marks a package quizgen built.
+            info = zipfile.ZipInfo(name, PACKAGE_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, whatever the platform: part of the bytes
             info.external_attr = 0o644 << 16

@@ -1,8 +1,8 @@
 """The HTML handout: one self-contained file (inline CSS, no scripts, nothing fetched) that
 reads on a phone and prints cleanly on A4 or Letter.
 
-Every piece of user text goes through `html.escape`; links are made only for http(s)
-addresses. The print rules put the version label and page numbers in the page margins
+Every piece of user text goes through `html.escape`; links are made only for addresses that
+`text.safe_link` accepts. The print rules put the version label and page numbers in the page margins
 (@page margin boxes), start the key on a new page and keep each question on one page.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 
 from quizgen.handout.layout import Document, Question
+from quizgen.outputs import HTML_MARK
+from quizgen.text import safe_link
 
 _PAGE = {"a4": "A4", "letter": "letter"}
 
@@ -63,9 +65,8 @@ def _e(text: str) -> str:
 
 
 def _link(text: str, url: str) -> str:
-    if url.startswith(("https://", "http://")):
-        return f'<a href="{_e(url)}">{_e(text)}</a>'
-    return _e(text)
+    url = safe_link(url)
+    return f'<a href="{_e(url)}">{_e(text)}</a>' if url else _e(text)
 
 
 def _page_css(doc: Document) -> str:
@@ -130,7 +131,7 @@ def render(doc: Document) -> bytes:
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="generator" content="quizgen">',
+        HTML_MARK.decode(),  # marks an earlier handout, which a later one may replace
         f"<title>{_e(title)}</title>",
         f"<style>\n{_CSS}{_page_css(doc)}</style>",
         "</head>",

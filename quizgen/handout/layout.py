@@ -1,9 +1,9 @@
-"""Which questions a handout asks, in what order, and the format-neutral document it prints.
+"""The format-neutral document a handout prints: its header, sections, questions and key.
 
-Pure: cards and options in, documents out; no I/O. Every choice (which questions, their order,
-the order of the options) comes from a `random.Random` seeded with the handout seed and a label
-for the purpose, so the same seed and options always give the same handouts. (Seeding with a
-string is stable across runs and machines; it does not depend on PYTHONHASHSEED.)
+Pure: cards and options in, documents out; no I/O. Which questions and in what order comes
+from `selection`; the order of each question's options is shuffled per version here, from a
+`random.Random` seeded with the handout seed and the version, so the same seed and options
+always give the same handouts.
 """
 
 from __future__ import annotations
@@ -15,52 +15,30 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
-from quizgen.errors import InputError, Problem
+from quizgen.errors import InputError
+from quizgen.handout.options import LETTERS, Options
+from quizgen.handout.selection import choose, order
 from quizgen.model import Card, Project
 from quizgen.template import Segment
 from quizgen.text import squash
 
-FORMATS = ("md", "html", "pdf")
-ANSWERS = ("end", "separate", "none")
-PAPER_SIZES = ("a4", "letter")
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-MAX_VARIANTS = len(LETTERS)
+__all__ = [
+    "KEY_SUFFIX",
+    "Document",
+    "Options",
+    "Paper",
+    "Question",
+    "Section",
+    "file_suffixes",
+    "parts",
+    "plan",
+]
+
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-# How many times to reshuffle a variant whose order repeats an earlier variant's.
-_RESHUFFLES = 50
 _WS = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the organiser asked for. `count=None` asks one question per fact."""
-
-    date: date
-    count: int | None = None
-    shuffle: bool = False
-    answers: Literal["end", "separate", "none"] = "end"
-    variants: int = 1
-    seed: int = 0
-    title: str = ""
-    paper: Literal["a4", "letter"] = "a4"
-
-    def problems(self) -> list[Problem]:
-        """Every problem with the options themselves, before any card is looked at."""
-        found = []
-        if self.count is not None and self.count < 1:
-            found.append(Problem("--count", 0, f"must be at least 1 (got {self.count})"))
-        if not 1 <= self.variants <= MAX_VARIANTS:
-            found.append(
-                Problem("--variants", 0, f"must be 1 to {MAX_VARIANTS} (got {self.variants})")
-            )
-        if self.answers not in ANSWERS:
-            found.append(Problem("--answers", 0, f"must be one of {', '.join(ANSWERS)}"))
-        if self.paper not in PAPER_SIZES:
-            found.append(Problem("--paper", 0, f"must be one of {', '.join(PAPER_SIZES)}"))
-        return found
 
 
 @dataclass(frozen=True)
@@ -155,59 +133,6 @@ class Document:
         return f"Answer key — {self.label}" if self.label else "Answer key"
 
 
-def choose(cards: Sequence[Card], count: int | None, seed: int) -> list[Card]:
-    """The questions to ask, in the cards' own order.
-
-    Without `count`, one question per fact (the seed picks which of the fact's cards). With it,
-    `count` questions shared as evenly as possible among the papers; within a paper, distinct
-    facts come first, and a fact is asked a second way only when its paper has too few facts.
-    """
-    papers: dict[str, dict[str, list[Card]]] = {}
-    for card in cards:
-        papers.setdefault(card.source, {}).setdefault(card.fact, []).append(card)
-    rng = random.Random(f"quizgen-handout/{seed}/choose")
-    queues: dict[str, list[Card]] = {}
-    for source, facts in papers.items():
-        rounds: list[list[Card]] = []
-        fact_lists = list(facts.values())
-        rng.shuffle(fact_lists)
-        for fact_cards in fact_lists:
-            fact_cards = fact_cards[:]
-            rng.shuffle(fact_cards)
-            for i, card in enumerate(fact_cards):
-                if i == len(rounds):
-                    rounds.append([])
-                rounds[i].append(card)
-        queues[source] = [card for r in rounds for card in r]
-    if count is None:
-        quotas = {source: len(facts) for source, facts in papers.items()}
-    else:
-        if count > len(cards):
-            raise InputError.single(
-                "--count",
-                f"asks for {count} questions but only {len(cards)} match the filters",
-            )
-        quotas = _balance({s: len(q) for s, q in queues.items()}, count, rng)
-    chosen = {c.id for source, queue in queues.items() for c in queue[: quotas[source]]}
-    return [c for c in cards if c.id in chosen]
-
-
-def _balance(capacity: dict[str, int], count: int, rng: random.Random) -> dict[str, int]:
-    """Share `count` among papers as evenly as their sizes allow; the seed decides who gets
-    the leftover questions when they do not divide evenly."""
-    quotas = dict.fromkeys(capacity, 0)
-    while (left := count - sum(quotas.values())) > 0:
-        open_ = [s for s in capacity if quotas[s] < capacity[s]]
-        share, extra = divmod(left, len(open_))
-        if share == 0:
-            for s in rng.sample(open_, extra):
-                quotas[s] += 1
-            break
-        for s in open_:
-            quotas[s] = min(capacity[s], quotas[s] + share)
-    return quotas
-
-
 def plan(project: Project, cards: Sequence[Card], options: Options) -> list[Document]:
     """The handouts to print: one document per variant (questions and key both shown; see
     `parts` for splitting off the key). Raises InputError for bad options or counts."""
@@ -226,7 +151,9 @@ def plan(project: Project, cards: Sequence[Card], options: Options) -> list[Docu
     seen_orders: list[tuple[str, ...]] = []
     for index in range(options.variants):
         variant = LETTERS[index] if options.variants > 1 else ""
-        groups = _order(chosen, options, variant, seen_orders)
+        groups = order(
+            chosen, shuffle=options.shuffle, seed=options.seed, variant=variant, earlier=seen_orders
+        )
         seen_orders.append(tuple(c.id for g in groups for c in g))
         rng = random.Random(f"quizgen-handout/{options.seed}/{variant}/options")
         number = 0
@@ -249,30 +176,6 @@ def plan(project: Project, cards: Sequence[Card], options: Options) -> list[Docu
             )
         )
     return docs
-
-
-def _order(
-    chosen: list[Card], options: Options, variant: str, earlier: list[tuple[str, ...]]
-) -> list[list[Card]]:
-    """The variant's question order, as groups: one per paper, or a single group when shuffled.
-
-    A single handout keeps the sources' order unless --shuffle; variants are always shuffled
-    (within each paper unless --shuffle) and reshuffled while they repeat an earlier variant."""
-    if options.shuffle:
-        groups = [list(chosen)]
-    else:
-        by_paper: dict[str, list[Card]] = {}
-        for card in chosen:
-            by_paper.setdefault(card.source, []).append(card)
-        groups = list(by_paper.values())
-    if not (options.shuffle or variant):
-        return groups
-    rng = random.Random(f"quizgen-handout/{options.seed}/{variant}/order")
-    for _ in range(_RESHUFFLES):
-        shuffled = [rng.sample(g, len(g)) for g in groups]
-        if tuple(c.id for g in shuffled for c in g) not in earlier:
-            break
-    return shuffled
 
 
 def _question(number: int, card: Card, paper: Paper, variant: str, rng: random.Random) -> Question:
@@ -301,14 +204,21 @@ def _question(number: int, card: Card, paper: Paper, variant: str, rng: random.R
     )
 
 
+KEY_SUFFIX = "-key"
+
+
+def file_suffixes(answers: str) -> tuple[str, ...]:
+    """What each file of one variant adds to its name: the key in a second file '-key' for
+    `separate`, else one file."""
+    return ("", KEY_SUFFIX) if answers == "separate" else ("",)
+
+
 def parts(doc: Document, answers: str) -> list[tuple[str, Document]]:
     """The files one variant becomes, as (suffix, document): the key at the end, in a second
-    file with the suffix '-key', or left out."""
+    file (see `file_suffixes`), or left out."""
     if answers == "end":
         return [("", doc)]
-    if answers == "none":
-        return [("", replace(doc, show_key=False))]
     return [
-        ("", replace(doc, show_key=False)),
-        ("-key", replace(doc, show_questions=False)),
+        (suffix, replace(doc, show_questions=False) if suffix else replace(doc, show_key=False))
+        for suffix in file_suffixes(answers)
     ]

@@ -1,7 +1,9 @@
 """The Markdown handout: plain CommonMark that reads well as text and renders well on GitHub.
 
 Markdown has no pages, so the version label sits in the title and in the key's heading, and a
-thematic break stands where the printed key starts a new page.
+thematic break stands where the printed key starts a new page. The last line is an HTML comment
+(invisible when rendered) that marks the file as a quizgen handout, which a later handout may
+replace (see quizgen.outputs).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import re
 
 from quizgen.handout.layout import Document, Question
+from quizgen.outputs import MARKDOWN_MARK
+from quizgen.text import safe_link
 
 # The ASCII characters that make Markdown syntax inside a line: emphasis, code, links, raw HTML,
 # entity references ('&'), GitHub's maths ('$'), tables, strikethrough and closing heading
@@ -24,10 +28,9 @@ def escape(text: str) -> str:
 
 
 def _link(text: str, url: str) -> str:
-    """A link only for http(s) addresses (never javascript: and the like)."""
-    if url.startswith(("https://", "http://")) and not re.search(r"[\s<>]", url):
-        return f"[{escape(text)}](<{url}>)"
-    return escape(text)
+    """A link only for the addresses `text.safe_link` accepts (never javascript: and the like)."""
+    url = safe_link(url)
+    return f"[{escape(text)}](<{url}>)" if url else escape(text)
 
 
 def _question(q: Question) -> list[str]:
@@ -80,4 +83,5 @@ def render(doc: Document) -> bytes:
         lines += [f"## {escape(doc.key_heading)}", ""]
         for q in doc.questions:
             lines += _key_entry(q)
-    return ("\n".join(lines).rstrip("\n") + "\n").encode()
+    text = "\n".join(lines).rstrip("\n")
+    return f"{text}\n\n{MARKDOWN_MARK}\n".encode()

@@ -19,6 +19,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from quizgen.handout.layout import Document, Question
+from quizgen.outputs import PDF_CREATOR
+from quizgen.text import safe_link
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 FAMILY = "DejaVuSerif"
@@ -107,7 +109,7 @@ def _new_pdf(doc: Document) -> _HandoutPDF:
     title = doc.title + (f" — {doc.label}" if doc.label else "")
     pdf.set_title(title if doc.show_questions else f"{title} — answer key")
     pdf.set_subject("Study-group handout")
-    pdf.set_creator("quizgen")
+    pdf.set_creator(PDF_CREATOR)  # marks an earlier handout, which a later one may replace
     pdf.set_lang("en")
     pdf.set_creation_date(datetime.combine(doc.date, time(0, 0), tzinfo=timezone.utc))
     pdf.set_text_color(*INK)
@@ -231,10 +233,6 @@ def _keep_together(pdf: _HandoutPDF, draw: Callable[[_Flow], None], extra: float
     draw(_Flow(pdf, dry=False))
 
 
-def _safe_link(url: str) -> str:
-    return url if url.startswith(("https://", "http://")) else ""
-
-
 def _heading(text: str, size: float) -> Callable[[_Flow], None]:
     def draw(flow: _Flow) -> None:
         flow.gap(2)
@@ -257,7 +255,7 @@ def _title_block(pdf: _HandoutPDF, doc: Document) -> None:
         pdf.set_font(FAMILY, "", SMALL)
         pdf.set_x(pdf.l_margin + 1)
         pdf.cell(4, SMALL * 0.5, "•", new_x=XPos.RIGHT, new_y=YPos.TOP)
-        flow.text(paper.citation, SMALL, x=5, link=_safe_link(paper.link))
+        flow.text(paper.citation, SMALL, x=5, link=safe_link(paper.link))
         flow.gap(0.8)
 
 
@@ -294,7 +292,7 @@ def _key_entry(q: Question) -> Callable[[_Flow], None]:
             flow.gap(0.5)
             flow.text(f"“{quote}”", SMALL, "I", x=indent, line=SMALL * 0.48)
         flow.gap(0.5)
-        link = _safe_link(q.paper.link)
+        link = safe_link(q.paper.link)
         flow.text(f"— {q.paper.citation}", TINY, x=indent, link=link, color=GREY)
         if q.note:
             flow.gap(0.5)

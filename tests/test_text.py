@@ -1,0 +1,87 @@
+"""Text helpers; and the one safe-link rule, which every output follows alike."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from quizgen.anki.notes import notes_for, source_deck_description
+from quizgen.handout.files import render
+from quizgen.handout.layout import plan
+from quizgen.handout.options import Options
+from quizgen.project import compile_project
+from quizgen.text import safe_link
+
+FIXTURE = Path(__file__).parent / "fixtures" / "handout"
+
+
+@pytest.mark.parametrize(
+    ("url", "link"),
+    [
+        ("https://arxiv.org/abs/2301.00001", "https://arxiv.org/abs/2301.00001"),
+        ("http://example.org/a?b=1&c=2#d", "http://example.org/a?b=1&c=2#d"),
+        ("  https://example.org/x  ", "https://example.org/x"),  # trimmed
+        ("HTTPS://EXAMPLE.ORG", "HTTPS://EXAMPLE.ORG"),
+        ("https://example.org/a b", ""),  # a space: the address would end early somewhere
+        ("https://example.org/a\tb", ""),
+        ('https://example.org/"onclick', ""),
+        ("https://example.org/<b>", ""),
+        ("https://example.org/a\\b", ""),
+        ("https://example.org/\x00", ""),
+        ("https://", ""),
+        ("javascript:alert(1)", ""),
+        ("file:///etc/passwd", ""),
+        ("ftp://example.org", ""),
+        ("arXiv:2301.00001", ""),
+        ("", ""),
+    ],
+)
+def test_safe_link(url, link):
+    assert safe_link(url) == link
+
+
+def _project_with_link(tmp_path: Path, url: str) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE, root)
+    source = root / "sources" / "second.yaml"
+    source.write_text(source.read_text().replace("https://example.org/second?a=1&b=2", url))
+    return root
+
+
+def _links_in(tmp_path: Path, url: str) -> dict[str, bool]:
+    """Whether each output made the second paper's address a link."""
+    project, cards = compile_project(_project_with_link(tmp_path, url))
+    second = [c for c in cards if c.source == "second"]
+    (doc,) = plan(project, second, Options(date=date(2026, 11, 26)))
+    pdf = PdfReader(io.BytesIO(render(doc, "pdf")))
+    pdf_uris = [
+        a.get_object()["/A"]["/URI"]
+        for page in pdf.pages
+        for a in page.get("/Annots", [])
+        if "/A" in a.get_object()
+    ]
+    (source,) = [s for s in project.sources if s.id == "second"]
+    note = notes_for(project, second)[0]
+    return {
+        "html": b"<a href=" in render(doc, "html"),
+        "md": b"](<" in render(doc, "md"),
+        "pdf": bool(pdf_uris),
+        "anki deck": "<a href=" in source_deck_description(source),
+        "anki note": any(field.startswith("https://") for field in note.fields),
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [("https://example.org/second?a=1&b=2", True), ("https://example.org/a b", False)],
+)
+def test_every_output_makes_a_link_of_the_same_addresses(tmp_path, url, linked):
+    """A URL with a space used to be a link in HTML and PDF but not in Markdown."""
+    assert _links_in(tmp_path, url) == dict.fromkeys(
+        ["html", "md", "pdf", "anki deck", "anki note"], linked
+    )
