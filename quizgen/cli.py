@@ -340,6 +340,35 @@ def stats(
         click.echo(line)
 
 
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
+@PATH_ARG
+@_state_option
+@click.option("--dry-run", is_flag=True, help="Compute everything, write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def import_(
+    file: Path, path: Path | None, state: Path | None, dry_run: bool, as_json: bool
+) -> None:
+    """Import Anki's reviews of this deck's cards into the review history.
+
+    FILE is what Anki writes: a collection package (.colpkg), a deck package exported with
+    "Include scheduling information" (.apkg), or a profile's collection.anki2. It is only
+    read. Reviews are merged with the terminal's in time order and each card's schedule is
+    replayed from both; importing the same file again adds nothing. See docs/history.md.
+    """
+    from quizgen.history.importer import import_file, render
+
+    try:
+        report = import_file(file, state=state, project=path, dry_run=dry_run)
+    except InputError as exc:
+        fail(exc)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    for line in render(report):
+        click.echo(line)
+
+
 @main.command()
 @PATH_ARG
 @click.option(
