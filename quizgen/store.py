@@ -540,9 +540,12 @@ class Store:
         moments = {(_ms(from_text(at)), rating) for at, rating, _ in rows}
         new: list[LoggedReview] = []
         for r in reviews:
-            if r.anki_id in ids or (_ms(r.at), r.rating) in moments:
+            moment = (_ms(r.at), r.rating)
+            if (r.anki_id is not None and r.anki_id in ids) or moment in moments:
                 continue
-            ids.add(r.anki_id)
+            if r.anki_id is not None:
+                ids.add(r.anki_id)
+            moments.add(moment)
             new.append(r)
         return new, len(reviews) - len(new)
 

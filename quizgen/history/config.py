@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from quizgen.scheduler import PARAMETER_COUNT, Settings, check_parameters
@@ -128,3 +129,26 @@ def reset(store: Store, *, retention: bool = True, parameters: bool = True) -> N
     if parameters:
         values[PARAMETERS] = values[FITTED] = None
     store.save_settings(values)
+
+
+def render(saved: Saved, path: Path) -> list[str]:
+    """The settings as text lines."""
+    retention = f"{saved.desired_retention:.2f}" + (
+        " (saved)" if saved.retention is not None else " (default)"
+    )
+    lines = [f"Review history: {path}", f"Desired retention: {retention}"]
+    if saved.parameters is None:
+        lines.append("FSRS parameters: fsrs's defaults (`quizgen optimize` fits them to you)")
+        return lines
+    fitted = saved.fitted or {}
+    held = fitted.get("held_out", {})
+    when = str(fitted.get("at", "?"))[:10]
+    line = f"FSRS parameters: fitted {when} on {fitted.get('items', '?')} reviews"
+    if held:
+        line += (
+            f" (held-out log loss {held['fitted']['log_loss']:.4f} against "
+            f"{held['previous']['log_loss']:.4f} before)"
+        )
+    lines.append(line)
+    lines.append("  " + ", ".join(f"{w:.4f}" for w in saved.parameters))
+    return lines
