@@ -71,10 +71,12 @@ class AnkiHistory:
     revlog: list[RevlogEntry]
 
 
-def read_history(path: Path, *, limit: int = MAX_COLLECTION_BYTES) -> AnkiHistory:
+def read_history(path: Path, *, limit: int | None = None) -> AnkiHistory:
     """Read an Anki export or collection file. Raises InputError (`path: message`) when the
-    file is not one, is damaged or truncated, is from a newer Anki, or has no reviews."""
+    file is not one, is damaged or truncated, is from a newer Anki, or has no reviews.
+    `limit` caps the unpacked collection (default MAX_COLLECTION_BYTES)."""
     path = Path(path)
+    limit = MAX_COLLECTION_BYTES if limit is None else limit
     head = _head(path)
     with tempfile.TemporaryDirectory(prefix="quizgen-import-") as tmp:
         copy = Path(tmp) / "collection.sqlite3"
@@ -210,8 +212,8 @@ def _unzstd(path: Path, src: IO[bytes], out: IO[bytes], limit: int) -> None:
     try:
         reader = zstandard.ZstdDecompressor().stream_reader(src, read_across_frames=True)
         _copy(path, reader, out, limit)
-    except zstandard.ZstdError as exc:
-        raise _error(path, f"damaged package: its collection does not decompress ({exc})") from None
+    except zstandard.ZstdError:
+        raise _error(path, "damaged package: its collection is not valid zstd data") from None
 
 
 # -- collection files --------------------------------------------------------------------------
@@ -254,10 +256,16 @@ def _head_bytes(path: Path, size: int) -> bytes:
 
 def _backup(uri: str, dest: Path) -> None:
     with (
-        closing(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)) as src,
+        closing(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)) as src,
         closing(sqlite3.connect(dest)) as dst,
     ):
+        # Take the read lock first, waiting at most the busy timeout: the backup then copies
+        # within this one read transaction (sqlite3's backup alone retries a locked source
+        # forever).
+        src.execute("BEGIN")
+        src.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         src.backup(dst)
+        src.execute("COMMIT")
 
 
 def _sqlite_error(path: Path, exc: sqlite3.Error) -> InputError:
