@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import zstandard
+from ankifiles import T0, collection, meta, package, quizgen_note
 from click.testing import CliRunner
 
-from ankifiles import T0, collection, meta, package, quizgen_note
 from quizgen.cli import main
 from quizgen.errors import display_path
 from quizgen.history.ankifile import read_history
@@ -123,25 +123,64 @@ def folder(tmp: Path) -> Path:
     return tmp / "profile"
 
 
+BIG = "the collection inside is larger than 1 MiB unpacked; quizgen stops there (a damaged or "
+BIG += "hostile file?)"
 CASES: list[tuple[str, Callable[[Path], Path], str]] = [
     ("text", lambda tmp: FIXTURES / "cards-exported-as-text.csv", NOT_ANKI),
     ("empty", lambda tmp: FIXTURES / "empty.colpkg", NOT_ANKI),
     ("missing", lambda tmp: tmp / "nowhere.colpkg", "no such file"),
-    ("folder", folder, "is a folder; give an exported .colpkg or .apkg, or a profile's collection.anki2"),
-    ("truncated zip", truncated_zip, "damaged or truncated package (not a whole zip file: File is not a zip file)"),
-    ("truncated sqlite", truncated_sqlite, "damaged or truncated collection (database disk image is malformed)"),
-    ("no collection", no_collection, "package has no collection.anki2: it is damaged, or not an Anki export"),
-    ("too new package", too_new_package, "package is from a newer Anki than quizgen reads (package version 7); " + OLDER),
-    ("too new schema", too_new_schema, "collection schema 19 is newer than quizgen reads (up to 18); update quizgen, or " + OLDER),
+    (
+        "folder",
+        folder,
+        "is a folder; give an exported .colpkg or .apkg, or a profile's collection.anki2",
+    ),
+    (
+        "truncated zip",
+        truncated_zip,
+        "damaged or truncated package (not a whole zip file: File is not a zip file)",
+    ),
+    (
+        "truncated sqlite",
+        truncated_sqlite,
+        "damaged or truncated collection (database disk image is malformed)",
+    ),
+    (
+        "no collection",
+        no_collection,
+        "package has no collection.anki2: it is damaged, or not an Anki export",
+    ),
+    (
+        "too new package",
+        too_new_package,
+        "package is from a newer Anki than quizgen reads (package version 7); " + OLDER,
+    ),
+    (
+        "too new schema",
+        too_new_schema,
+        "collection schema 19 is newer than quizgen reads (up to 18); update quizgen, or " + OLDER,
+    ),
     ("other program", other_programs_sqlite, "is an SQLite database but not an Anki collection"),
-    ("quizgen history", quizgen_history, "is a quizgen review history, not an Anki file (give it as --state)"),
-    ("no scheduling", without_scheduling, 'has no reviews to import (a deck package needs "Include scheduling information" ticked when it is exported)'),
+    (
+        "quizgen history",
+        quizgen_history,
+        "is a quizgen review history, not an Anki file (give it as --state)",
+    ),
+    (
+        "no scheduling",
+        without_scheduling,
+        'has no reviews to import (a deck package needs "Include scheduling information" '
+        "ticked when it is exported)",
+    ),
     ("zstd garbage", zstd_garbage, "damaged package: its collection is not valid zstd data"),
-    ("not sqlite inside", not_sqlite_inside, "damaged: the collection inside is not an SQLite database"),
-    ("zstd bomb", zstd_bomb, "the collection inside is larger than 1 MiB unpacked; quizgen stops there (a damaged or hostile file?)"),
-    ("zip bomb", zip_bomb, "the collection inside is larger than 1 MiB unpacked; quizgen stops there (a damaged or hostile file?)"),
+    (
+        "not sqlite inside",
+        not_sqlite_inside,
+        "damaged: the collection inside is not an SQLite database",
+    ),
+    ("zstd bomb", zstd_bomb, BIG),
+    ("zip bomb", zip_bomb, BIG),
     ("bad meta", bad_meta, "damaged package: its meta entry is not Anki's"),
-]  # fmt: skip
+]
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from ankifiles import DAY_MS, T0, collection, package, quizgen_note
 from click.testing import CliRunner
 
-from ankifiles import DAY_MS, T0, collection, package, quizgen_note
 from quizgen.cli import main
 from quizgen.history.ankifile import RevlogEntry, read_history
 from quizgen.history.importer import skip_reason
