@@ -80,8 +80,8 @@ def test_import_summary_and_what_is_stored(mini: Path, colpkg: Path, state: Path
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         f"{colpkg}: 6 reviews added, 0 already in the history (package (current format, zstd))",
-        "cards: 4 of quizgen's matched (1 not in these sources), 4 replayed from the merged "
-        "history; 1 other card skipped",
+        "cards: 4 of quizgen's found (1 not in these sources), 4 with new reviews replayed "
+        "from the merged history; 1 other card skipped",
         "skipped log entries that are not answers: 1 manual, 1 rescheduled, 1 cram",
         f"history: {state}",
     ]

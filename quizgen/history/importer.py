@@ -227,9 +227,9 @@ def render(report: ImportReport) -> list[str]:
     lines = [
         f"{display_path(report.file)}: {_plural(merged.added, 'review')} {verb}, "
         f"{merged.present} already in the history ({report.format})",
-        f"cards: {m.cards} of quizgen's matched"
+        f"cards: {m.cards} of quizgen's found"
         + (f" ({m.outside_sources} not in these sources)" if m.outside_sources else "")
-        + f", {merged.cards} replayed from the merged history; "
+        + f", {merged.cards} with new reviews replayed from the merged history; "
         f"{_plural(m.foreign_cards, 'other card')} skipped",
     ]
     skipped = [f"{m.skipped[r]} {r}" for r in SKIP_REASONS if m.skipped.get(r)]
