@@ -259,6 +259,7 @@ def _backup(uri: str, dest: Path) -> None:
         closing(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)) as src,
         closing(sqlite3.connect(dest)) as dst,
     ):
+        dst.execute("PRAGMA synchronous = OFF")  # a private temporary copy: no need to fsync
         # Take the read lock first, waiting at most the busy timeout: the backup then copies
         # within this one read transaction (sqlite3's backup alone retries a locked source
         # forever).
@@ -281,7 +282,8 @@ def _read_collection(path: Path, copy: Path, kind: str) -> AnkiHistory:
     if _head(copy) != _SQLITE:
         raise _error(path, "damaged: the collection inside is not an SQLite database")
     try:
-        with closing(sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)) as conn:
+        # immutable: the copy is private, so SQLite need not lock or look for a journal
+        with closing(sqlite3.connect(f"{copy.as_uri()}?mode=ro&immutable=1", uri=True)) as conn:
             return _read_tables(path, conn, kind)
     except sqlite3.Error as exc:
         raise _sqlite_error(path, exc) from None
