@@ -60,7 +60,7 @@ def collection(path: Path, card_ids: list[str], reviews: int, seed: int = 1) -> 
         ((n + 10**6, n) for n in range(1, len(card_ids) + 1)),
     )
     rows = []
-    per_card = max(2, reviews // len(card_ids))
+    per_card = max(2, -(-reviews // len(card_ids)))
     rid = START_MS
     for n in range(1, len(card_ids) + 1):
         at = START_MS + rng.randrange(30) * DAY_MS + n
