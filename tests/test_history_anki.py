@@ -86,7 +86,11 @@ def studied(tmp_path_factory: pytest.TempPathFactory) -> Studied:
         travel(col, DAYS_APART)
     col.sched.set_due_date([chosen[0].id], "0")  # a manual entry, not an answer
     files = {}
-    for name, scheduling, legacy in (("deck.apkg", True, False), ("legacy.apkg", True, True)):
+    for name, scheduling, legacy in (
+        ("deck.apkg", True, False),
+        ("legacy.apkg", True, True),
+        ("no-scheduling.apkg", False, False),
+    ):
         files[name] = tmp / name
         options = ExportAnkiPackageOptions(
             with_scheduling=scheduling, with_media=False, legacy=legacy
@@ -191,3 +195,16 @@ def test_import_while_anki_has_the_collection_open(studied: Studied, tmp_path: P
         col.close()
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"{copy / 'collection.anki2'}: ")
+
+
+def test_a_deck_package_exported_without_scheduling_says_what_to_tick(
+    studied: Studied, tmp_path: Path
+) -> None:
+    file = studied.files["no-scheduling.apkg"]
+    result = run(file, studied.project, "--state", tmp_path / "s.sqlite3")
+    assert result.exit_code == 1
+    assert result.output == (
+        f'{file}: has no reviews to import (a deck package needs "Include scheduling '
+        'information" ticked when it is exported)\n'
+    )
+    assert not (tmp_path / "s.sqlite3").exists()
