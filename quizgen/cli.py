@@ -305,8 +305,9 @@ def _now_option(func: Callable[..., Any]) -> Callable[..., Any]:
     help="type: type the answer (or pick a choice); flip: recall it, show it, rate yourself.",
 )  # fmt: skip
 @click.option(
-    "--retention", type=click.FloatRange(0.7, 0.99), default=0.9, show_default=True,
-    help="Desired retention: the chance of recall FSRS schedules each review for.",
+    "--retention", type=click.FloatRange(0.7, 0.99),
+    help="Desired retention for this session: the chance of recall FSRS schedules each "
+    "review for [default: the history's saved one (`quizgen settings`), else 0.9].",
 )  # fmt: skip
 @_state_option
 @_now_option
@@ -318,7 +319,7 @@ def quiz(
     new_limit: int,
     limit: int,
     mode: str,
-    retention: float,
+    retention: float | None,
     state: Path | None,
     now: Any,
 ) -> None:
@@ -390,6 +391,111 @@ def stats(
 
     fancy = (sys.stdout.encoding or "").lower().replace("-", "") == "utf8"
     for line in render(report, fancy=fancy, paint=paint):
+        click.echo(line)
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
+@PATH_ARG
+@_state_option
+@click.option("--dry-run", is_flag=True, help="Compute everything, write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def import_(
+    file: Path, path: Path | None, state: Path | None, dry_run: bool, as_json: bool
+) -> None:
+    """Import Anki's reviews of this deck's cards into the review history.
+
+    FILE is what Anki writes: a collection package (.colpkg), a deck package exported with
+    "Include scheduling information" (.apkg), or a profile's collection.anki2. It is only
+    read. Reviews are merged with the terminal's in time order and each card's schedule is
+    replayed from both; importing the same file again adds nothing. See docs/history.md.
+    """
+    from quizgen.history.importer import import_file, render
+
+    try:
+        report = import_file(file, state=state, project=path, dry_run=dry_run)
+    except InputError as exc:
+        fail(exc)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    for line in render(report):
+        click.echo(line)
+
+
+@main.command()
+@_state_option
+@click.option("--dry-run", is_flag=True, help="Fit and compare, save nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_now_option
+def optimize(state: Path | None, dry_run: bool, as_json: bool, now: Any) -> None:
+    """Fit FSRS to your own review history, and use the fit if it predicts you better.
+
+    Fits on the earlier reviews, compares the fit with the parameters in use on the later
+    ones (log loss and RMSE(bins)), and saves parameters fitted on the whole history only
+    when the fit predicts better. Needs 400 reviews made a day or more after the card's
+    previous one; below that the parameters stay. See docs/history.md.
+    """
+    from quizgen.history.optimize import optimize as run
+    from quizgen.history.optimize import render
+    from quizgen.quiz import system_clock
+    from quizgen.store import Store, StoreError, default_path
+
+    path = state or default_path()
+    try:
+        store = Store.open_existing(path)
+        if store is None:
+            raise StoreError.at(path, "no review history yet: study or `quizgen import` first")
+        with store:
+            report = run(store, now=now or system_clock(), dry_run=dry_run)
+    except InputError as exc:
+        fail(exc)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    for line in render(report):
+        click.echo(line)
+
+
+@main.command()
+@_state_option
+@click.option(
+    "--retention", type=click.FloatRange(0.7, 0.99),
+    help="Save the desired retention: the chance of recall each review is scheduled for.",
+)  # fmt: skip
+@click.option("--reset", is_flag=True, help="Back to the defaults (retention and parameters).")
+@click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
+def settings(state: Path | None, retention: float | None, reset: bool, as_json: bool) -> None:
+    """Show or change the review history's saved settings.
+
+    Desired retention (default 0.9; `quiz --retention` overrides it for one session) and the
+    FSRS parameters the quiz schedules with (fsrs's defaults until `quizgen optimize` saves
+    fitted ones). They are saved in the history file itself.
+    """
+    from quizgen.history import config
+    from quizgen.store import Store, default_path
+
+    path = state or default_path()
+    changing = retention is not None or reset
+    try:
+        if changing and state is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        store = Store.open(path) if changing else Store.open_existing(path)
+        try:
+            if store is not None and reset:
+                config.reset(store)
+            if store is not None and retention is not None:
+                config.save_retention(store, retention)
+            saved = config.load(store)
+        finally:
+            if store is not None:
+                store.close()
+    except InputError as exc:
+        fail(exc)
+    if as_json:
+        emit_json({"state": str(path), **saved.to_dict()})
+        return
+    for line in config.render(saved, path):
         click.echo(line)
 
 

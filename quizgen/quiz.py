@@ -490,7 +490,7 @@ def run_quiz(
     new_limit: int = 20,
     limit: int = 200,
     mode: str = "type",
-    retention: float = 0.9,
+    retention: float | None = None,
     clock: Callable[[], datetime] = system_clock,
     stdin: IO[str] | None = None,
     stdout: IO[str] | None = None,
@@ -500,6 +500,7 @@ def run_quiz(
 
     Raises InputError (a bad project, bad filters, an unusable review store) before anything
     is asked; a store failure during the session ends it after the summary instead."""
+    from quizgen.history.config import settings as history_settings
     from quizgen.project import compile_project
     from quizgen.select import select
     from quizgen.store import default_path
@@ -509,9 +510,10 @@ def run_quiz(
     state_path = state or default_path()
     if state is None:
         state_path.parent.mkdir(parents=True, exist_ok=True)
-    settings = Settings(desired_retention=retention)
     terminal = Terminal(stdin or sys.stdin, stdout or sys.stdout, color=color)
     with Store.open(state_path) as store:
+        # the history's saved retention and fitted parameters; --retention overrides
+        settings = history_settings(store, retention)
         now = clock()
         session_plan = plan(store, chosen, now, new_limit=new_limit, limit=limit)
         wanted = {c.id for c in chosen}

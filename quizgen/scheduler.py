@@ -9,6 +9,7 @@ scheduling impure and tests flaky. `fsrs` itself is imported lazily, on first us
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
@@ -56,19 +57,30 @@ class Memory:
     lapses: int = 0
 
 
+PARAMETER_COUNT = 21  # FSRS-6, as fsrs 6.x and fsrs-rs 0.9 (Anki's optimizer) both use
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Scheduler options. Steps are Anki's defaults; retention is the FSRS default."""
+    """Scheduler options. Steps are Anki's defaults; retention is the FSRS default.
+
+    `parameters` are the 21 FSRS-6 weights (None: fsrs's defaults), e.g. fitted to the
+    learner by `quizgen optimize`."""
 
     desired_retention: float = 0.9
     learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
     relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
     maximum_interval: int = 36500
+    parameters: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.desired_retention < 1:
             raise ValueError(
                 f"desired retention must be between 0 and 1, not {self.desired_retention}"
+            )
+        if self.parameters is not None and len(self.parameters) != PARAMETER_COUNT:
+            raise ValueError(
+                f"FSRS parameters must be {PARAMETER_COUNT} numbers, not {len(self.parameters)}"
             )
 
 
@@ -85,7 +97,9 @@ def _utc(when: datetime) -> datetime:
 def _scheduler(settings: Settings) -> Any:
     import fsrs
 
+    extra = {} if settings.parameters is None else {"parameters": settings.parameters}
     return fsrs.Scheduler(
+        **extra,
         desired_retention=settings.desired_retention,
         learning_steps=settings.learning_steps,
         relearning_steps=settings.relearning_steps,
@@ -137,6 +151,37 @@ def review(
         reps=(memory.reps if memory else 0) + 1,
         lapses=(memory.lapses if memory else 0) + int(lapsed),
     )
+
+
+def replay(
+    log: Iterable[tuple[datetime, Rating | int]], settings: Settings = DEFAULT_SETTINGS
+) -> list[Memory]:
+    """The memory after each review of a card's whole log (time, rating), in time order, from
+    new: what the card's state is when its history is read afresh (e.g. merged with Anki's)."""
+    memories: list[Memory] = []
+    memory: Memory | None = None
+    for when, rating in log:
+        memory = review(memory, rating, when, settings)
+        memories.append(memory)
+    return memories
+
+
+def default_parameters() -> tuple[float, ...]:
+    """fsrs's default FSRS-6 parameters (what `Settings(parameters=None)` schedules with)."""
+    import fsrs
+
+    return tuple(float(w) for w in fsrs.Scheduler().parameters)
+
+
+def check_parameters(parameters: Sequence[float]) -> str | None:
+    """Why fsrs would refuse these parameters (wrong count, out of its bounds), or None."""
+    import fsrs
+
+    try:
+        fsrs.Scheduler(parameters=tuple(parameters))
+    except ValueError as exc:
+        return " ".join(str(exc).split())
+    return None
 
 
 def preview(

@@ -1,4 +1,6 @@
-"""Review statistics: cards by phase, retention so far, and the due forecast.
+"""Review statistics: cards by phase, retention so far, the due forecast, desired against
+actual retention, how well FSRS's predictions of recall held (calibration), and retention per
+paper.
 
 `compute` reads the store once and returns plain data; `to_dict` and `render` present it (as
 JSON data, or as text lines with a bar chart). Nothing here prints.
@@ -7,11 +9,12 @@ JSON data, or as text lines with a bar chart). Nothing here prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from quizgen.history.metrics import CalibrationBin, Evaluation
 from quizgen.model import Card
 from quizgen.quiz import card_hash, day_start
 from quizgen.scheduler import Phase
@@ -58,6 +61,10 @@ class Stats:
     retention: Retention
     recent: Retention  # over the last RECENT_DAYS days
     forecast: list[tuple[date, int]]  # cards due each day; overdue ones count for today
+    desired_retention: float = 0.9  # the history's saved setting
+    calibration: list[CalibrationBin] = field(default_factory=list)
+    predicted: Evaluation | None = None  # how well the parameters in use predicted recall
+    papers: list[tuple[str, str, Retention]] = field(default_factory=list)  # id, name, rate
 
 
 def compute(
@@ -68,8 +75,12 @@ def compute(
     *,
     state: Path,
     days: int = FORECAST_DAYS,
+    papers: dict[str, str] | None = None,
 ) -> Stats:
-    """Statistics over the chosen cards. `store` None means no review yet (no file)."""
+    """Statistics over the chosen cards. `store` None means no review yet (no file).
+    `papers` names each source (by id) for retention per paper."""
+    from quizgen.history import config
+
     today = day_start(now)
     tomorrow = today + timedelta(days=1)
     by_id = {c.id: c for c in chosen}
@@ -77,6 +88,7 @@ def compute(
     forecast = [0] * days
     changed = hidden = due_now = due_today = 0
     reviews = reviews_today = graded = passed = recent_graded = recent_passed = 0
+    per_paper: dict[str, list[int]] = {}
     if store is not None:
         totals = store.totals(today - timedelta(days=RECENT_DAYS), today)
         for card_id, entry in store.all_entries():
@@ -101,7 +113,12 @@ def compute(
                 passed += t.passed
                 recent_graded += t.recent_graded
                 recent_passed += t.recent_passed
+                acc = per_paper.setdefault(card.source, [0, 0])
+                acc[0] += t.graded
+                acc[1] += t.passed
     phases[Phase.NEW] = len(by_id) - sum(phases.values())
+    names = papers or {}
+    calibration, predicted = _calibration(store, by_id)
     return Stats(
         state=state,
         now=now,
@@ -116,7 +133,38 @@ def compute(
         retention=Retention(graded, passed),
         recent=Retention(recent_graded, recent_passed),
         forecast=[(today.date() + timedelta(days=i), n) for i, n in enumerate(forecast)],
+        desired_retention=config.load(store).desired_retention,
+        calibration=calibration,
+        predicted=predicted,
+        papers=[
+            (source, names.get(source, source), Retention(g, p))
+            for source, (g, p) in sorted(per_paper.items())
+        ],
     )
+
+
+def _calibration(
+    store: Store | None, by_id: dict[str, Card]
+) -> tuple[list[CalibrationBin], Evaluation | None]:
+    """Predicted recall against actual over the chosen cards' reviews, with the parameters in
+    use (each review predicted from the card's reviews before it)."""
+    if store is None:
+        return [], None
+    from quizgen.history import config
+    from quizgen.history.metrics import calibration, evaluate, predict, steps
+    from quizgen.scheduler import default_parameters
+
+    logs: dict[str, list[tuple[datetime, int]]] = {}
+    for card_id, at, rating in store.all_reviews():
+        if card_id in by_id:
+            logs.setdefault(card_id, []).append((at, rating))
+    if not any(len(log) > 1 for log in logs.values()):
+        return [], None
+    parameters = config.load(store).parameters or default_parameters()
+    predictions = predict({i: steps(log) for i, log in logs.items()}, parameters)
+    if not predictions:
+        return [], None
+    return calibration(predictions), evaluate(predictions)
 
 
 def to_dict(stats: Stats) -> dict[str, Any]:
@@ -136,6 +184,14 @@ def to_dict(stats: Stats) -> dict[str, Any]:
             f"last_{RECENT_DAYS}_days": stats.recent.to_dict(),
         },
         "forecast": [{"date": d.isoformat(), "due": n} for d, n in stats.forecast],
+        "desired_retention": stats.desired_retention,
+        "calibration": {
+            **(stats.predicted.to_dict() if stats.predicted else {"reviews": 0}),
+            "bins": [b.to_dict() for b in stats.calibration],
+        },
+        "papers": [
+            {"source": source, "name": name, **r.to_dict()} for source, name, r in stats.papers
+        ],
     }
 
 
@@ -199,6 +255,43 @@ def render(
         label = "today" if i == 0 else f"{day:%a %d %b}"
         chart = paint(bar(n, top, fancy=fancy), "bar")
         lines.append(f"  {label:<10} {'│' if fancy else '|'}{chart} {n}")
+    return lines + _memory(stats, fancy=fancy, paint=paint)
+
+
+def _memory(stats: Stats, *, fancy: bool, paint: Callable[[str, str], str]) -> list[str]:
+    """Desired against actual retention, the calibration chart, retention per paper."""
+    side = "│" if fancy else "|"
+    dash = "–" if fancy else "-"
+    actual = (
+        f"actual {_percent(stats.retention)} recalled"
+        if stats.retention.graded
+        else "no reviews of learned cards yet"
+    )
+    lines = [
+        "",
+        f"{paint('Retention:', 'head')} desired {100 * stats.desired_retention:.0f}%, {actual}",
+    ]
+    if stats.predicted is not None:
+        e = stats.predicted
+        lines += [
+            "",
+            paint("Predicted recall against actual", "head")
+            + f" ({_plural(e.reviews, 'review')} a day or more after the one before; "
+            f"log loss {e.log_loss:.3f}, RMSE(bins) {e.rmse_bins:.3f})",
+        ]
+        for b in stats.calibration:
+            label = f"{100 * b.low:.0f}{dash}{100 * b.high:.0f}%"
+            chart = paint(bar(round(b.actual * 1000), 1000, fancy=fancy), "bar")
+            lines.append(
+                f"  {label:<8} {side}{chart} {100 * b.actual:.0f}% recalled, "
+                f"{100 * b.predicted:.0f}% predicted ({b.reviews})"
+            )
+    if stats.papers:
+        lines += ["", paint("Retention by paper", "head") + " (reviews of learned cards)"]
+        width = max(len(name) for _, name, _ in stats.papers)
+        for _, name, r in stats.papers:
+            rate = _percent(r) if r.graded else "no reviews of learned cards yet"
+            lines.append(f"  {name:<{width}}  {rate}")
     return lines
 
 
@@ -216,12 +309,13 @@ def gather(
     from quizgen.select import select
     from quizgen.store import default_path
 
-    _, cards = compile_project(path, cached=True)
+    project, cards = compile_project(path, cached=True)
     chosen = select(cards, sources, kinds, tags)
     state_path = state or default_path()
     store = Store.open_existing(state_path)
+    names = {s.id: s.short for s in project.sources}
     try:
-        return compute(store, chosen, {c.id for c in cards}, now, state=state_path)
+        return compute(store, chosen, {c.id for c in cards}, now, state=state_path, papers=names)
     finally:
         if store is not None:
             store.close()

@@ -90,6 +90,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX reviews_by_card ON reviews (card_id, reviewed_at)",
         "CREATE INDEX reviews_by_time ON reviews (reviewed_at)",
     ),
+    # v4: reviews imported from Anki carry the id of their entry in Anki's review log (its
+    # time in ms), so importing the same export again adds nothing. One id per card: two
+    # collections could share a millisecond, never for the same card.
+    (
+        "ALTER TABLE reviews ADD COLUMN anki_id INTEGER",
+        "CREATE UNIQUE INDEX reviews_by_anki_id ON reviews (card_id, anki_id)"
+        " WHERE anki_id IS NOT NULL",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -139,6 +147,26 @@ class CardTotals:
     recent_graded: int  # the same two, since a given time
     recent_passed: int
     today: int
+
+
+@dataclass(frozen=True)
+class LoggedReview:
+    """One review as the history keeps it, wherever it was made. `anki_id` is the id of the
+    entry in Anki's review log it was imported from (None: made in the terminal)."""
+
+    at: datetime
+    rating: int
+    duration_ms: int | None = None
+    anki_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    """What merging reviews into the history did (or, on a dry run, would do)."""
+
+    added: int  # reviews new to the history
+    present: int  # reviews it already had
+    cards: int  # cards whose state was replayed from the merged log
 
 
 _CARD_COLUMNS = (
@@ -537,7 +565,153 @@ class Store:
         with self._guard():
             return int(self.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
 
+    def all_reviews(self) -> Iterator[tuple[str, datetime, int]]:
+        """Every review of every card: (card id, time, rating), each card's in time order."""
+        with self._guard():
+            rows = self.conn.execute(
+                "SELECT card_id, reviewed_at, rating FROM reviews ORDER BY card_id, reviewed_at, id"
+            ).fetchall()
+        for card_id, at, rating in rows:
+            yield card_id, from_text(at), rating
+
+    def setting(self, key: str) -> str | None:
+        """A saved setting of this history (see `save_settings`), or None."""
+        with self._guard():
+            row = self.conn.execute(
+                "SELECT value FROM meta WHERE key = ?", (f"setting:{key}",)
+            ).fetchone()
+        return row[0] if row else None
+
     # -- writing -------------------------------------------------------------------------------
+
+    def save_settings(self, values: dict[str, str | None]) -> None:
+        """Save settings (None removes one), all in one transaction. They live in the meta
+        table under `setting:`, apart from the store's own bookkeeping."""
+        with self._write():
+            for key, value in values.items():
+                if value is None:
+                    self.conn.execute("DELETE FROM meta WHERE key = ?", (f"setting:{key}",))
+                else:
+                    self.conn.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                        (f"setting:{key}", value),
+                    )
+
+    def merge_reviews(
+        self,
+        incoming: dict[str, list[LoggedReview]],
+        replay: Callable[[list[tuple[datetime, int]]], list[Memory]],
+        *,
+        text_hashes: dict[str, str | None],
+        dry_run: bool = False,
+    ) -> MergeCounts:
+        """Merge reviews made elsewhere (Anki) into each card's log and replay its memory.
+
+        A review the history already has is skipped: the same Anki log id, or the same time
+        (to the ms) and rating, which is how a terminal review comes back after a trip
+        through Anki. Each card with new reviews gets its log merged in time order, and
+        `replay` (the scheduler, a pure function of the whole log) gives the memory after
+        every review: the card's new state, and the phase each review was made in.
+
+        One transaction, holding the write lock from the first read: a review saved by a
+        quiz session meanwhile is built upon, never lost. On a dry run it is rolled back."""
+        added = present = replayed = 0
+        with self._guard():
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                for card_id in sorted(incoming):
+                    new, known = self._unseen(card_id, incoming[card_id])
+                    present += known
+                    if new:
+                        self._replay(card_id, new, replay, text_hashes.get(card_id))
+                        added += len(new)
+                        replayed += 1
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("ROLLBACK" if dry_run else "COMMIT")
+        return MergeCounts(added, present, replayed)
+
+    def _unseen(self, card_id: str, reviews: list[LoggedReview]) -> tuple[list[LoggedReview], int]:
+        rows = self.conn.execute(
+            "SELECT reviewed_at, rating, anki_id FROM reviews WHERE card_id = ?", (card_id,)
+        ).fetchall()
+        ids = {anki_id for _, _, anki_id in rows if anki_id is not None}
+        moments = {(_ms(from_text(at)), rating) for at, rating, _ in rows}
+        new: list[LoggedReview] = []
+        for r in reviews:
+            moment = (_ms(r.at), r.rating)
+            if (r.anki_id is not None and r.anki_id in ids) or moment in moments:
+                continue
+            if r.anki_id is not None:
+                ids.add(r.anki_id)
+            moments.add(moment)
+            new.append(r)
+        return new, len(reviews) - len(new)
+
+    def _replay(
+        self,
+        card_id: str,
+        new: list[LoggedReview],
+        replay: Callable[[list[tuple[datetime, int]]], list[Memory]],
+        text_hash: str | None,
+    ) -> None:
+        old = self.conn.execute(
+            "SELECT id, reviewed_at, rating, phase FROM reviews WHERE card_id = ?", (card_id,)
+        ).fetchall()
+        # (time, 0 = already here / 1 = new, row id or index, rating): old first on a tie
+        log = sorted(
+            [(from_text(at), 0, rid, rating) for rid, at, rating, _ in old]
+            + [(r.at, 1, i, r.rating) for i, r in enumerate(new)]
+        )
+        memories = replay([(at, rating) for at, _, _, rating in log])
+        phase_of = {rid: phase for rid, _, _, phase in old}
+        before: Memory | None = None
+        for (at, is_new, key, rating), after in zip(log, memories, strict=True):
+            phase = int(before.phase) if before else int(Phase.NEW)
+            if not is_new:
+                if phase_of[key] != phase:
+                    self.conn.execute("UPDATE reviews SET phase = ? WHERE id = ?", (phase, key))
+            else:
+                r = new[key]
+                self.conn.execute(
+                    """INSERT INTO reviews (card_id, reviewed_at, rating, phase, duration_ms,
+                                            text_hash, anki_id)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    (card_id, to_text(at), rating, phase, r.duration_ms, text_hash, r.anki_id),
+                )
+            before = after
+        assert before is not None
+        self._put_card(card_id, before, text_hash, to_text(log[0][0]))
+
+    def _put_card(self, card_id: str, m: Memory, text_hash: str | None, introduced: str) -> None:
+        """Store a replayed card's memory; its text hash stays what the terminal last showed."""
+        self.conn.execute(
+            """INSERT INTO cards (id, phase, step, stability, difficulty, due, last_review,
+                                  reps, lapses, text_hash, introduced)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (id) DO UPDATE SET
+                   phase = excluded.phase, step = excluded.step,
+                   stability = excluded.stability, difficulty = excluded.difficulty,
+                   due = excluded.due, last_review = excluded.last_review,
+                   reps = excluded.reps, lapses = excluded.lapses,
+                   text_hash = COALESCE(cards.text_hash, excluded.text_hash),
+                   introduced = MIN(COALESCE(cards.introduced, excluded.introduced),
+                                    excluded.introduced)""",
+            (
+                card_id,
+                int(m.phase),
+                m.step,
+                m.stability,
+                m.difficulty,
+                to_text(m.due),
+                to_text(m.last_review) if m.last_review else None,
+                m.reps,
+                m.lapses,
+                text_hash,
+                introduced,
+            ),
+        )
 
     def record(
         self,
@@ -602,6 +776,11 @@ class Store:
                 ),
             )
         return after
+
+
+def _ms(when: datetime) -> int:
+    """Milliseconds since the epoch: the resolution of Anki's review log ids."""
+    return int(when.timestamp() * 1000)
 
 
 def _busy(exc: sqlite3.Error) -> bool:

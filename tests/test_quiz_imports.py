@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ("genanki", "fsrs", "fpdf", "rich", "rapidfuzz", "anki")
+HEAVY = ("genanki", "fsrs", "fpdf", "rich", "rapidfuzz", "anki", "zstandard", "fsrs_rs_python")
 
 PROBE = """
 import json, sys
@@ -34,7 +34,17 @@ def loaded_by(*argv: str) -> tuple[int, set[str]]:
     return data["code"], set(data["modules"])
 
 
-@pytest.mark.parametrize("argv", [("--help",), ("quiz", "--help"), ("stats", "--help")])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--help",),
+        ("quiz", "--help"),
+        ("stats", "--help"),
+        ("import", "--help"),
+        ("optimize", "--help"),
+        ("settings", "--help"),
+    ],
+)
 def test_help_imports_no_heavy_library(argv):
     code, modules = loaded_by(*argv)
     assert code == 0

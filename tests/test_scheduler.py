@@ -133,3 +133,31 @@ def test_retrievability_falls_with_time():
 )
 def test_describe_interval(delta, text):
     assert describe_interval(delta) == text
+
+
+def test_replay_is_review_after_review() -> None:
+    from quizgen.scheduler import replay
+
+    start = datetime(2026, 5, 1, 9, tzinfo=timezone.utc)
+    log = [(start, 3), (start + timedelta(minutes=10), 3), (start + timedelta(days=3), 1)]
+    memory = None
+    expected = []
+    for when, rating in log:
+        memory = review(memory, rating, when)
+        expected.append(memory)
+    assert replay(log) == expected
+    assert replay([]) == []
+
+
+def test_parameters_are_fsrs6s_twenty_one_and_change_the_schedule() -> None:
+    from quizgen.scheduler import check_parameters, default_parameters
+
+    defaults = default_parameters()
+    assert len(defaults) == 21 and check_parameters(defaults) is None
+    with pytest.raises(ValueError, match="21 numbers, not 19"):
+        Settings(parameters=defaults[:19])
+    slower = Settings(parameters=(0.5, 1.0, 1.0, 4.0, *defaults[4:]))  # a first Good: S = 1.0
+    start = datetime(2026, 5, 1, 9, tzinfo=timezone.utc)
+    assert review(None, 3, start, slower).stability == pytest.approx(1.0)
+    assert review(None, 3, start).stability == pytest.approx(defaults[2])
+    assert check_parameters((*defaults[:20], 5.0)) is not None  # a decay fsrs refuses

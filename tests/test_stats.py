@@ -73,6 +73,15 @@ def test_stats_json(mini, history):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     forecast = data.pop("forecast")
+    calibration, papers = data.pop("calibration"), data.pop("papers")
+    assert data.pop("desired_retention") == 0.9
+    assert papers == [
+        {"source": "muesli", "name": "Hessel et al.", "reviews": 3, "passed": 2, "rate": 0.6667}
+    ]
+    assert calibration["reviews"] == 3 and calibration["bins"] == [
+        {"from": 0.8, "to": 0.9, "reviews": 1, "predicted": 0.8998, "actual": 0.0},
+        {"from": 0.9, "to": 1.0, "reviews": 2, "predicted": 0.9095, "actual": 1.0},
+    ]
     assert data == {
         "state": str(history),
         "now": "2026-11-26T09:00:00+00:00",
@@ -114,12 +123,47 @@ def test_stats_text_with_the_forecast_chart(mini, history):
         "",
         "Due in the next 30 days (today's count includes overdue cards)",
     ]
-    chart = lines[8:]
+    chart = lines[8:38]
     assert len(chart) == 30
     assert chart[0] == "  today      │" + "█" * 40 + " 2"
     assert chart[1] == "  Fri 27 Nov │ 0"
     due_day = [line for line in chart[1:] if not line.endswith("│ 0")]
     assert len(due_day) == 1 and due_day[0].endswith("│" + "█" * 20 + " 1")
+    assert lines[38:] == [
+        "",
+        "Retention: desired 90%, actual 67% of 3 reviews recalled",
+        "",
+        "Predicted recall against actual (3 reviews a day or more after the one before; "
+        "log loss 0.830, RMSE(bins) 0.525)",
+        "  80–90%   │ 0% recalled, 90% predicted (1)",
+        "  90–100%  │" + "█" * 40 + " 100% recalled, 91% predicted (2)",
+        "",
+        "Retention by paper (reviews of learned cards)",
+        "  Hessel et al.  67% of 3 reviews",
+    ]
+
+
+def test_calibration_predictions_are_the_schedulers(mini, history):
+    """Each review a day or more after the card's previous one is predicted with the recall
+    probability the scheduler itself gives the card's memory just before it."""
+    from quizgen.history.metrics import CALIBRATION_BINS
+    from quizgen.scheduler import replay, retrievability
+
+    _, cards = compile_project(mini)
+    expected: dict[int, list[float]] = {}
+    with Store.open(history) as store:
+        for card in cards:
+            log = [(when, rating) for when, rating, _, _ in store.reviews(card.id)]
+            for (before, (at, _)), memory in zip(
+                zip(log, log[1:], strict=False), replay(log), strict=False
+            ):
+                if (at - before[0]).days >= 1:
+                    p = retrievability(memory, at)
+                    expected.setdefault(int(p * CALIBRATION_BINS), []).append(p)
+    bins = json.loads(stats(mini, history, "--json").output)["calibration"]["bins"]
+    assert [b["reviews"] for b in bins] == [len(v) for _, v in sorted(expected.items())]
+    for b, (_, ps) in zip(bins, sorted(expected.items()), strict=True):
+        assert b["predicted"] == pytest.approx(sum(ps) / len(ps), abs=1e-4)
 
 
 def test_filters_narrow_the_counts(mini, history):
@@ -135,9 +179,11 @@ def test_without_a_history_everything_is_new_and_no_file_is_made(mini, state):
     data = json.loads(result.output)
     assert data["cards"]["new"] == 9 and data["reviews"]["total"] == 0
     assert data["retention"]["rate"] is None
+    assert data["calibration"] == {"reviews": 0, "bins": []} and data["papers"] == []
     assert not state.exists()
     text = stats(mini, state).output
     assert "Retention: no reviews of learned cards yet" in text
+    assert text.splitlines()[-1] == "Retention: desired 90%, no reviews of learned cards yet"
 
 
 def test_stats_reads_the_env_var_state(mini, history, tmp_path, monkeypatch):
@@ -195,3 +241,10 @@ def test_a_read_only_history_is_read_and_left_as_it_was(mini, history, read_only
         assert json.loads(result.output) == want
         assert (history.read_bytes(), history.stat().st_mtime_ns) == before
         assert not Path(f"{history}-wal").exists() and not Path(f"{history}-shm").exists()
+
+
+def test_the_saved_desired_retention_is_shown(mini, history):
+    assert CliRunner().invoke(main, ["settings", "--state", str(history), "--retention", "0.85"])
+    data = json.loads(stats(mini, history, "--json").output)
+    assert data["desired_retention"] == 0.85
+    assert "Retention: desired 85%, actual 67% of 3 reviews recalled" in stats(mini, history).output

@@ -250,9 +250,26 @@ def test_migration_v2_to_latest_adds_the_indexes(state):
     assert "cards_by_due" in plan
 
 
+def test_migration_v3_to_latest_keys_imported_reviews_by_their_anki_id(state):
+    conn = make_old_store(state, 3)
+    conn.execute(
+        "INSERT INTO reviews (card_id, reviewed_at, rating, phase) VALUES ('a', ?, 3, 0)",
+        (to_text(T0),),
+    )
+    conn.close()
+    with Store.open(state) as store:
+        assert store.version == SCHEMA_VERSION
+        assert store.conn.execute("SELECT anki_id FROM reviews").fetchall() == [(None,)]
+        insert = "INSERT INTO reviews (card_id, reviewed_at, rating, phase, anki_id) VALUES "
+        store.conn.execute(insert + "('a', 'x', 3, 0, 7)")
+        store.conn.execute(insert + "('b', 'x', 3, 0, 7)")  # another card may share the ms
+        with pytest.raises(sqlite3.IntegrityError):
+            store.conn.execute(insert + "('a', 'y', 3, 0, 7)")
+
+
 def test_every_migration_has_a_test():
-    # v1 -> latest and v2 -> latest above, v0 (an empty file) -> latest in test_an_empty_file...
-    assert SCHEMA_VERSION == 3, "a new migration needs its own test_migration_vN test"
+    # v1, v2, v3 -> latest above, v0 (an empty file) -> latest in test_an_empty_file...
+    assert SCHEMA_VERSION == 4, "a new migration needs its own test_migration_vN test"
 
 
 # -- files that are not ours -------------------------------------------------------------------
