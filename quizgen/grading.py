@@ -37,6 +37,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any
 
+from quizgen.errors import InputError, Problem
 from quizgen.model import Card
 from quizgen.numbers import Quantity, find_quantities, leading_quantity, prepare
 from quizgen.scheduler import Rating
@@ -927,3 +928,52 @@ def grade(card: Card, answer: str) -> Verdict:
         if index is not None:
             return check_choice(card, index)
     return check(card, answer)
+
+
+# -- trying answers out (`quizgen grade`) --------------------------------------------------------
+
+MARKS = {"same": "{}", "missing": "[-{}-]", "extra": "{{+{}+}}"}  # as GNU wdiff marks them
+
+
+def render_diff(diff: Diff) -> str:
+    """A word diff as one line of plain text: missing words as [-…-], extra ones as {+…+}."""
+    return " ".join(MARKS[op].format(words) for op, words in diff)
+
+
+def find_card(
+    cards: Mapping[str, Card], card_id: str, where: str = "CARD_ID", line: int = 0
+) -> Card:
+    """The card with this id; an unknown id is an InputError naming the nearest ones."""
+    card = cards.get(card_id)
+    if card is not None:
+        return card
+    nearest = difflib.get_close_matches(card_id, list(cards), n=3, cutoff=0.0)
+    hint = f"; nearest: {', '.join(nearest)}" if nearest else ""
+    raise InputError([Problem(where, line, f"unknown card '{card_id}'{hint}")])
+
+
+def read_answers(
+    lines: Iterable[str], cards: Mapping[str, Card], where: str = "<stdin>"
+) -> list[tuple[Card, str]]:
+    """`card_id<TAB>answer` lines (blank lines skipped) as (card, answer) pairs; every
+    malformed line and unknown card is reported at once, as `<stdin>:N: message`."""
+    pairs: list[tuple[Card, str]] = []
+    problems: list[Problem] = []
+    for n, raw in enumerate(lines, 1):
+        text = raw.rstrip("\r\n")
+        if not text.strip():
+            continue
+        card_id, tab, answer = text.partition("\t")
+        card_id = card_id.strip()
+        if not tab:
+            problems.append(Problem(where, n, "expected CARD_ID<TAB>ANSWER, found no tab"))
+        elif not card_id:
+            problems.append(Problem(where, n, "expected CARD_ID<TAB>ANSWER, found no card id"))
+        else:
+            try:
+                pairs.append((find_card(cards, card_id, where, n), answer))
+            except InputError as exc:
+                problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return pairs

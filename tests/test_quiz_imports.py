@@ -34,7 +34,9 @@ def loaded_by(*argv: str) -> tuple[int, set[str]]:
     return data["code"], set(data["modules"])
 
 
-@pytest.mark.parametrize("argv", [("--help",), ("quiz", "--help"), ("stats", "--help")])
+@pytest.mark.parametrize(
+    "argv", [("--help",), ("quiz", "--help"), ("stats", "--help"), ("grade", "--help")]
+)
 def test_help_imports_no_heavy_library(argv):
     code, modules = loaded_by(*argv)
     assert code == 0
