@@ -164,7 +164,9 @@ def cards(
 @click.argument("rest", nargs=-1, metavar="ANSWER [PATH]")
 @click.option("--json", "as_json", is_flag=True, help="Print each result as JSON.")
 def grade(card_id: str, rest: tuple[str, ...], as_json: bool) -> None:
-    """Grade a typed answer against one card, as the quiz would: to try out aliases.
+    """Grade a typed answer against a card, as the quiz would.
+
+    For authors trying out aliases and answers.
 
     Prints the verdict (correct, close, partial, wrong, self or empty), the rating the quiz
     would propose and a note; for a sentence answer (self) also the word diff, missing words

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from quizgen.grading import Status, Verdict, check, check_choice, choice_index
+from quizgen.grading import MARKS, Status, Verdict, check, check_choice, choice_index
 from quizgen.model import Card, Source
 from quizgen.scheduler import (
     DEFAULT_SETTINGS,
@@ -408,14 +408,10 @@ class Session:
             # as wdiff does ([-missing-] {+extra+}) so they show without colour too.
             t.say((t.symbol("? ", "") + "Compare your answer with the expected one", "flag"))
             diff: list[str | tuple[str, str]] = [("Compared: ", "muted")]
+            styles = {"missing": "close", "extra": "wrong"}
             for n, (op, words) in enumerate(verdict.diff):
-                gap = " " if n else ""
-                if op == "missing":
-                    diff += [gap, (f"[-{words}-]", "close")]
-                elif op == "extra":
-                    diff += [gap, (f"{{+{words}+}}", "wrong")]
-                else:
-                    diff.append(gap + words)
+                marked = MARKS[op].format(words)
+                diff += [" " if n else "", (marked, styles[op]) if op in styles else marked]
             t.say(*diff)
         elif verdict is not None:
             if verdict.status is Status.CORRECT:
@@ -452,7 +448,7 @@ class Session:
         options = "  ".join(f"{int(r)} {r.label} ({describe_interval(after[r])})" for r in Rating)
         extra = ", c = I was right" if rejected else ""
         # A sentence answer with no proposal waits for the student's own rating.
-        default = f"Enter = {proposed.label}{extra}" if proposed else "rate it yourself"
+        default = "rate it yourself" if proposed is None else f"Enter = {proposed.label}{extra}"
         prompt = f"Rate: {options}  [{default}]: "
         while True:
             key = self.t.ask_key(prompt)
@@ -466,10 +462,8 @@ class Session:
             elif key in _RATING_WORDS:
                 rating = _RATING_WORDS[key]
             else:
-                hint = "Press 1-4." if proposed is None else "Press Enter, or 1-4"
-                if proposed is not None:
-                    hint += ", or c." if rejected else "."
-                self.t.say((hint, "muted"))
+                hint = "Press Enter, or 1-4" + (", or c" if rejected else "") + "."
+                self.t.say(("Press 1-4." if proposed is None else hint, "muted"))
                 continue
             if self.t.keys:
                 self.t.say(rating.label)
