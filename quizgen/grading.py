@@ -146,9 +146,7 @@ _POLARITY = _NEGATIONS | _COMPARISONS
 _FIXED = _STOPWORDS | _POLARITY  # words never stemmed ("this", "less")
 _ANTONYM_PREFIXES = ("non", "dis", "un", "in", "im", "il", "ir")
 # Words that only say what kind of thing a name is: "the Muesli algorithm" names Muesli.
-_KIND_WORDS = _words(
-    "algorithm method approach technique framework model system language benchmark"
-)
+_KIND_WORDS = _words("algorithm method approach technique framework language")
 _ASIDE_WORDS = re.compile(r"\b(?:e\.\s?g|i\.\s?e)\b\.?|\betc\.", re.IGNORECASE)
 _QUANTIFIERS = re.compile(
     r"\ba\s+(?:(?:wide|broad|large|small)\s+)?(?:number|variety|range|set)\s+of\b", re.IGNORECASE
@@ -207,6 +205,7 @@ class _Token:
     unit: int  # which word of the text, as written between spaces, it belongs to
     quantity: Quantity | None = None
     polar: bool = False  # a negation or a comparison
+    exact: bool = False  # a number word read as a word ("three"): never left out or added
 
     @property
     def stop(self) -> bool:
@@ -230,7 +229,8 @@ def _tokens(text: str, number_words: bool = True) -> tuple[_Token, ...]:
                 # "most capable" compares nothing; "at most" does.
                 after_at = bool(out) and out[-1].text == "at"
                 polar = word in _POLARITY and (word not in ("most", "least") or after_at)
-                out.append(_Token(word, _stem(word), unit, polar=polar))
+                exact = not number_words and _is_number_word(word)
+                out.append(_Token(word, _stem(word), unit, polar=polar, exact=exact))
             unit += bool(folded)
 
     last = 0
@@ -242,6 +242,10 @@ def _tokens(text: str, number_words: bool = True) -> tuple[_Token, ...]:
         last = end
     words(prepared[last:])
     return tuple(out)
+
+
+def _is_number_word(word: str) -> bool:
+    return prepare(word) != word
 
 
 def _drop_parentheticals(text: str) -> str:
@@ -361,8 +365,8 @@ def _compare_quantity(
     rel_e, rel_t = expected.relation, typed.relation
     if rel_e == rel_t:
         return status
-    if rel_e and rel_t and rel_e[0] != rel_t[0]:
-        return Status.WRONG  # "more than" is not "less than"
+    if not rounding or (rel_e and rel_t and rel_e[0] != rel_t[0]):
+        return Status.WRONG  # "more than" is not "less than"; "under 2.0" is no version
     return Status.CLOSE
 
 
@@ -549,33 +553,42 @@ def _compare_tokens(
     strict = all(t.stop for t in expected)
     missing = [t for t in m.missing if strict or not t.stop]
     extra = [t for t in m.extra if strict or not t.stop]
-    if any(t.polar for t in missing + extra) or _polarity_moved(m):
+    if any(t.polar or t.exact for t in missing + extra) or _polarity_moved(m):
         return Verdict(Status.WRONG)
     status = _compare_numbers(e_nums, t_nums, context, rounding)
     if status is Status.WRONG:
         return Verdict(Status.WRONG)
     content = [t for t in expected if strict or not t.stop]
+    omitted = False
     if len(missing) < len(content):
         # Words the question supplies may be left out, but never one that may carry an
         # antonym prefix ("incorrect" in "incorrect planning" when asked about incorrect
         # models); and a generic last word may be left out ("FID" for "FID scores").
-        missing = [t for t in missing if t.key not in context.question or _prefixed(t.text)]
+        kept = [t for t in missing if t.key not in context.question or _prefixed(t.text)]
         last = content[-1]
-        if missing == [last] and last.key in _GENERIC_HEADS and len({t.unit for t in content}) > 1:
-            missing = []
+        if kept == [last] and last.key in _GENERIC_HEADS and len({t.unit for t in content}) > 1:
+            kept = []
+        omitted, missing = len(kept) < len(missing), kept
     if missing:
         units = {m.joined.get(t.unit, t.unit) for t in content}
-        kept = {m.joined.get(t.unit, t.unit) for t in content if t not in missing}
-        lost = units - kept
+        found = {m.joined.get(t.unit, t.unit) for t in content if t not in missing}
         if rounding and e_nums:
             status = Status.CLOSE  # the number right, a unit word left out
-        elif len(units) >= PHRASE_WORDS and len(units) - len(lost) >= PHRASE_COVERAGE * len(units):
+        elif (
+            len(units) >= PHRASE_WORDS
+            and len(found) >= PHRASE_COVERAGE * len(units)
+            and not extra  # a word in place of a missing one is another answer
+        ):
             status = Status.CLOSE  # a longer phrase, most of it there
         else:
             return Verdict(Status.WRONG)
     if extra:
         if not (rounding and e_nums) and len(set(pieces)) > 1 and _hedges(typed, pieces, m.used):
             return Verdict(Status.WRONG, "more than one answer")
+        if omitted or missing:
+            # Another word where one was left out is another answer ("model-free learns"
+            # for "model-free methods"), even a word the card says.
+            return Verdict(Status.WRONG, f"not in the answer: {' '.join(t.text for t in extra)}")
         unimplied = [t.text for t in extra if t.key not in context.implied | _KIND_KEYS]
         if unimplied:
             return Verdict(Status.WRONG, f"not in the answer: {' '.join(unimplied)}")
@@ -598,7 +611,13 @@ def _polarity_moved(m: _Match) -> bool:
     pairs = {i for i, _ in m.pairs}
 
     def scope(tokens: Sequence[_Token], k: int) -> int | None:
-        return next((n for n in range(k + 1, len(tokens)) if not tokens[n].stop), None)
+        """The word a negation or comparison applies to: the next content word that is not
+        an adverb ("isn't usually sensitive" is "usually not sensitive")."""
+        words = range(k + 1, len(tokens))
+        adverb = re.compile(r"\w{3,}ly")
+        return next(
+            (n for n in words if not tokens[n].stop and not adverb.fullmatch(tokens[n].text)), None
+        )
 
     for i, j in m.pairs:
         if not m.expected[i].polar:
@@ -813,8 +832,8 @@ def word_diff(expected: str, typed: str) -> Diff:
 
 def _self_grade(expected: str, typed: str, context: Context) -> Verdict:
     """A sentence answer, for the student to judge from the diff. quizgen proposes Good only
-    when every content word is there, in order, with little added and no polarity word or
-    antonym differing; Again when fewer than half are there; otherwise nothing."""
+    when the content words are the same, in the same order (so no polarity word or antonym
+    differs); Again when fewer than half are there; otherwise nothing."""
     if not _tokens(typed):
         return Verdict(Status.EMPTY)
     e = _tokens(_drop_parentheticals(expected))
@@ -833,7 +852,7 @@ def _self_grade(expected: str, typed: str, context: Context) -> Verdict:
     proposal: Rating | None = None
     if polarity or not numbers_agree:
         proposal = None
-    elif not wanted and order == sorted(order) and len(extra) * 4 <= len(content):
+    elif not missing and not extra and order == sorted(order):
         proposal = Rating.GOOD
     elif found * 2 < len(content):
         proposal = Rating.AGAIN

@@ -324,6 +324,12 @@ def test_a_generic_last_word_may_be_left_out():
     assert status("scores", "") is EMPTY
 
 
+def test_a_word_saying_what_kind_of_thing_it_is_may_be_added():
+    assert status("Muesli", "the Muesli algorithm") is CORRECT
+    assert status("Kalamang", "the Kalamang language") is CORRECT
+    assert status("model-free methods", "model-free approach") is WRONG  # in place of a word
+
+
 def test_words_the_card_implies_may_be_added():
     q = {"front": "Which method matches MuZero without deep search?"}
     assert status("Muesli", "the Muesli method", **q) is CORRECT
@@ -380,9 +386,10 @@ def test_parentheses_are_optional_or_an_alias():
 
 
 def test_an_alias_is_accepted_like_the_value():
-    c = card("Gemini Ultra", aliases=(("Gemini Ultra", ("Gemini 1.0 Ultra",)),))
+    aliases = (("Gemini Ultra", ("Gemini 1.0 Ultra",)),)
+    c = card("Gemini Ultra", front="Which model was first on MMLU?", aliases=aliases)
     assert check(c, "Gemini 1.0 Ultra") == Verdict(CORRECT)
-    assert check(c, "gemini 1.0 ultra model").status is CORRECT  # saying what kind it is
+    assert check(c, "gemini 1.0 ultra model").status is CORRECT  # the question says 'model'
     assert check(c, "Gemini 1.0 Ultra chip").status is WRONG  # 'chip' is not implied
     assert check(c, "Gemini 1.5 Ultra").status is WRONG
 

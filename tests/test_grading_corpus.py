@@ -96,7 +96,16 @@ def summary(graded: list[Graded]) -> str:
         f"  right answers rejected: {len(rejected)} of {len(right)}"
         f" ({100 * len(rejected) / len(right):.1f}%)",
         f"  graded self: {len(selfs)} ({100 * len(selfs) / total:.1f}%),"
-        f" of which {sum(g.case.human in ('correct', 'close') for g in selfs)} right answers",
+        f" of which {sum(g.case.human in ('correct', 'close') for g in selfs)} right answers;"
+        " proposed: "
+        + ", ".join(
+            f"{label} {n}"
+            for label, n in sorted(
+                Counter(
+                    g.verdict.rating.label if g.verdict.rating else "none" for g in selfs
+                ).items()
+            )
+        ),
         f"  same verdict as the human: {len(agree)} of {len(auto)} graded automatically",
         "  by human verdict: "
         + ", ".join(

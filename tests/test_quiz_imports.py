@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ("genanki", "fsrs", "fpdf", "rich", "rapidfuzz", "anki")
+HEAVY = ("genanki", "fsrs", "fpdf", "rich", "rapidfuzz", "anki", "text_to_num")
 
 PROBE = """
 import json, sys
