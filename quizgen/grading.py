@@ -18,10 +18,13 @@ Short answers (names, terms, numbers, lists of short items) are compared word by
   word (more, fewer, at least, up to, over, under, ...) on one side only makes the answer wrong,
   as does any other number, unit or name.
 - Words the question already says may be left out ("1.5 Pro" for *Gemini 1.5 Pro* when asked
-  about Gemini), and so may a generic last word ("FID" for *FID scores*). A typed word that the
-  card does not imply makes the answer wrong; words of the question, the answer, the evidence
-  and the note are implied ("57 games" when the question counts games), but a unit symbol only
-  when the card uses it ("57%" is not a count of 57).
+  about Gemini), and so may a generic last word ("FID" for *FID scores*); a phrase of four or
+  more words with three quarters of them there is close. A typed word that the card does not
+  imply makes the answer wrong; words of the question, the answer, the evidence and the note
+  are implied ("57 games" when the question counts games), and so are words saying what kind of
+  thing a name is ("the Muesli algorithm"), but a unit symbol only when the card uses it ("57%"
+  is not a count of 57). Another word in place of one left out, or a second answer ("Muesli or
+  MuZero"), is wrong.
 - The fact's `aliases` give other forms of the answer or of one list item, accepted like it.
 - List items may come in any order, separated by commas, ";", "&", "/", "and" or "or".
 """
