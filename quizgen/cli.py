@@ -168,6 +168,71 @@ def cards(
     click.echo(f"{len(chosen)} cards")
 
 
+@main.command(
+    epilog="Examples:\n\n\b\n"
+    "  quizgen grade hindsight-modelling/count-atari-games/ask 'fifty-seven games'\n"
+    "  printf 'muesli/matches-muzero/which\\tMuesly\\n' | quizgen grade - cards_src --json",
+)
+@click.argument("card_id", metavar="CARD_ID")
+@click.argument("rest", nargs=-1, metavar="ANSWER [PATH]")
+@click.option("--json", "as_json", is_flag=True, help="Print each result as JSON.")
+def grade(card_id: str, rest: tuple[str, ...], as_json: bool) -> None:
+    """Grade a typed answer against a card, as the quiz would.
+
+    For authors trying out aliases and answers.
+
+    Prints the verdict (correct, close, partial, wrong, self or empty), the rating the quiz
+    would propose and a note; for a sentence answer (self) also the word diff, missing words
+    as [-...-] and extra ones as {+...+}. Multiple-choice cards take the option's text,
+    number or letter. The review history is never read or written.
+
+    With - in place of CARD_ID ANSWER, reads CARD_ID<TAB>ANSWER lines from stdin and prints
+    one result a line (with --json, one JSON object a line). A malformed line or an unknown
+    card id is an error (exit 1) before anything is graded.
+    """
+    from quizgen.grading import find_card, read_answers
+    from quizgen.grading import grade as grade_answer
+    from quizgen.project import compile_project
+
+    batch = card_id == "-"
+    if len(rest) > (1 if batch else 2) or (not batch and not rest):
+        usage = "- [PATH]" if batch else "CARD_ID ANSWER [PATH]"
+        raise click.UsageError(f"expected {usage}")
+    path_arg = rest[0] if batch and rest else (rest[1] if not batch and len(rest) == 2 else None)
+    path = Path(path_arg) if path_arg is not None else None
+    try:
+        _, all_cards = compile_project(path)
+        by_id = {c.id: c for c in all_cards}
+        # Every line is read and checked before the first is graded.
+        pairs = read_answers(sys.stdin, by_id) if batch else [(find_card(by_id, card_id), rest[0])]
+    except InputError as exc:
+        fail(exc)
+    for card, answer in pairs:
+        verdict = grade_answer(card, answer)
+        result = {"card": card.id, "answer": answer, **verdict.to_dict()}
+        if as_json and batch:
+            click.echo(json.dumps(result, ensure_ascii=False))
+        elif as_json:
+            emit_json(result)
+        else:
+            click.echo(
+                f"{card.id}\t{describe_verdict(verdict)}" if batch else describe_verdict(verdict)
+            )
+            if verdict.diff and not batch:
+                from quizgen.grading import render_diff
+
+                click.echo(f"compared: {render_diff(verdict.diff)}")
+
+
+def describe_verdict(verdict: Any) -> str:
+    """One line: `close (proposed: Hard): exactly: >99%`."""
+    rating = verdict.rating
+    proposed = (
+        f"proposed: {rating.label}" if rating is not None else "no proposal: rate it yourself"
+    )
+    return f"{verdict.name} ({proposed})" + (f": {verdict.note}" if verdict.note else "")
+
+
 @main.command()
 @PATH_ARG
 @click.option(

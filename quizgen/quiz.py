@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from quizgen.answers import Status, Verdict, check, check_choice, choice_index
+from quizgen.grading import MARKS, Status, Verdict, check, check_choice, choice_index
 from quizgen.model import Card, Source
 from quizgen.scheduler import (
     DEFAULT_SETTINGS,
@@ -403,8 +403,18 @@ class Session:
 
     def _reveal(self, card: Card, verdict: Verdict | None) -> None:
         t = self.t
-        if verdict is not None:
-            if verdict.status in (Status.EXACT, Status.TYPO):
+        if verdict is not None and verdict.status is Status.SELF:
+            # A sentence: no verdict, but the typed words against the expected ones, marked
+            # as wdiff does ([-missing-] {+extra+}) so they show without colour too.
+            t.say((t.symbol("? ", "") + "Compare your answer with the expected one", "flag"))
+            diff: list[str | tuple[str, str]] = [("Compared: ", "muted")]
+            styles = {"missing": "close", "extra": "wrong"}
+            for n, (op, words) in enumerate(verdict.diff):
+                marked = MARKS[op].format(words)
+                diff += [" " if n else "", (marked, styles[op]) if op in styles else marked]
+            t.say(*diff)
+        elif verdict is not None:
+            if verdict.status is Status.CORRECT:
                 line: list[str | tuple[str, str]] = [(t.symbol("✓ ", "") + "Correct", "right")]
             elif verdict.status is Status.CLOSE:
                 line = [(t.symbol("≈ ", "") + "Close enough", "close")]
@@ -433,23 +443,27 @@ class Session:
 
     def _rate(self, verdict: Verdict | None, after: dict[Rating, timedelta]) -> Rating | None:
         proposed = verdict.rating if verdict else Rating.GOOD
-        rejected = verdict is not None and not verdict.accepted
+        judged = verdict is None or verdict.status is not Status.SELF
+        rejected = judged and verdict is not None and not verdict.accepted
         options = "  ".join(f"{int(r)} {r.label} ({describe_interval(after[r])})" for r in Rating)
         extra = ", c = I was right" if rejected else ""
-        prompt = f"Rate: {options}  [Enter = {proposed.label}{extra}]: "
+        # A sentence answer with no proposal waits for the student's own rating.
+        default = "rate it yourself" if proposed is None else f"Enter = {proposed.label}{extra}"
+        prompt = f"Rate: {options}  [{default}]: "
         while True:
             key = self.t.ask_key(prompt)
             if key is None:
                 return None
             key = key.strip().lower()
-            if key == "":
+            if key == "" and proposed is not None:
                 rating = proposed
             elif rejected and key in ("c", "y"):
                 rating = Rating.GOOD
             elif key in _RATING_WORDS:
                 rating = _RATING_WORDS[key]
             else:
-                self.t.say(("Press Enter, or 1-4" + (", or c" if rejected else "") + ".", "muted"))
+                hint = "Press Enter, or 1-4" + (", or c" if rejected else "") + "."
+                self.t.say(("Press 1-4." if proposed is None else hint, "muted"))
                 continue
             if self.t.keys:
                 self.t.say(rating.label)

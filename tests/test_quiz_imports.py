@@ -8,7 +8,10 @@ import sys
 
 import pytest
 
-HEAVY = ("genanki", "fsrs", "fpdf", "rich", "rapidfuzz", "anki", "zstandard", "fsrs_rs_python")
+HEAVY = (
+    "genanki", "fsrs", "fpdf", "rich", "rapidfuzz", "anki", "zstandard", "fsrs_rs_python",
+    "text_to_num",
+)  # fmt: skip
 
 PROBE = """
 import json, sys
@@ -43,6 +46,7 @@ def loaded_by(*argv: str) -> tuple[int, set[str]]:
         ("import", "--help"),
         ("optimize", "--help"),
         ("settings", "--help"),
+        ("grade", "--help"),
     ],
 )
 def test_help_imports_no_heavy_library(argv):
