@@ -9,13 +9,9 @@ from quizgen.distractors import MIN_OPTIONS, Pools, choose
 from quizgen.errors import Problem
 from quizgen.model import Card, CardTemplate, Fact, FieldValue, Kind, Project, Source
 from quizgen.template import Segment
-from quizgen.text import fold, join_list
+from quizgen.text import fold, join_list, plural
 
 BLANK = "[...]"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _render_values(source: Source, values: dict[str, FieldValue]) -> dict[str, str]:
@@ -131,7 +127,7 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
         if len(choice.options) < min(MIN_OPTIONS, template.choices):
             problem(
                 fact,
-                f"card {card.id} has only {_count(choice.distractors, 'distractor')} of the "
+                f"card {card.id} has only {plural(choice.distractors, 'distractor')} of the "
                 f"{choice.wanted} {where} asks for: other facts' '{template.answer}' answers "
                 "are not of the same shape; add 'distractors:' to the fact, or facts",
             )
@@ -141,7 +137,7 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
             problem(
                 fact,
                 f"card {card.id} gets {len(choice.options)} options, not the "
-                f"{template.choices} {where} asks for: only {_count(choice.distractors, 'other')}"
+                f"{template.choices} {where} asks for: only {plural(choice.distractors, 'other')}"
                 f" '{template.answer}' answer of the same shape; add 'distractors:' to the fact",
                 warning=True,
             )

@@ -23,7 +23,7 @@ from quizgen.model import (
     Project,
     Source,
 )
-from quizgen.text import squash
+from quizgen.text import did_you_mean, squash
 from quizgen.yamlio import YamlMap, YamlSeq, load_yaml
 
 ID = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
@@ -37,11 +37,6 @@ TEMPLATE_KEYS = ("id", "front", "back", "cloze", "hide", "answer", "choices", "t
 DECK_KEYS = ("title", "description")
 MAX_CHOICES = 8
 MAX_SUGGEST_WORDS = 5_000
-
-
-def did_you_mean(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 class _Collector:
