@@ -6,6 +6,7 @@ Every problem found is collected (not just the first) so `quizgen check` can rep
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,7 +25,7 @@ from quizgen.model import (
     Source,
 )
 from quizgen.text import did_you_mean, squash
-from quizgen.yamlio import YamlMap, YamlSeq, load_yaml
+from quizgen.yamlio import YamlMap, YamlSeq, load_yaml, yaml_files
 
 ID = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 TAG = re.compile(r"[^\s\"]+\Z")
@@ -113,12 +114,6 @@ def _load(path: Path, problems: list[Problem]) -> Any:
     except InputError as exc:
         problems.extend(exc.problems)
         return _FAILED
-
-
-def _yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
 # Kinds and templates ------------------------------------------------------------------------
@@ -626,7 +621,7 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     problems: list[Problem] = []
     title, description = root.resolve().name, ""
     deck_path = root / "deck.yaml"
-    if deck_path.exists():
+    if os.path.lexists(deck_path):  # a broken link is not "no deck.yaml": reading it says so
         c = _Collector(deck_path, problems)
         raw_deck = _load(deck_path, problems)
         deck = c.mapping(raw_deck, 1, "deck.yaml") if raw_deck is not _FAILED else None
@@ -635,11 +630,17 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
             title = c.string(deck, "title", "the deck") or title
             description = c.string(deck, "description", "the deck")
 
-    source_files = _yaml_files(root / "sources")
+    source_files, unlisted = yaml_files(root / "sources")
+    problems += unlisted
     if not source_files:
+        if any(not p.warning for p in unlisted):
+            raise InputError(problems)
         raise InputError.single(root, "no sources found: expected sources/*.yaml in this folder")
-    kind_files = _yaml_files(root / "templates")
+    kind_files, unlisted = yaml_files(root / "templates")
+    problems += unlisted
     if not kind_files:
+        if any(not p.warning for p in unlisted):
+            raise InputError(problems)
         raise InputError.single(root, "no kinds found: expected templates/*.yaml in this folder")
 
     kinds: dict[str, Kind | None] = {}  # None: the kind's file has problems
