@@ -46,7 +46,7 @@ def _project_files(root: Path) -> list[Path]:
 # an upgrade that keeps the version number (an editable or git install) never unpickles cards
 # of an older shape.
 _COMPILER = (
-    "errors", "expand", "loader", "model", "project", "template", "text", "yamlio",
+    "errors", "expand", "loader", "model", "project", "schema", "template", "text", "yamlio",
 )  # fmt: skip
 
 

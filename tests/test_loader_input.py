@@ -2,7 +2,9 @@
 
 Entries of sources/ and templates/ that cannot be read (a broken or looping link, a folder
 named x.yaml, a named pipe, a socket, a file or folder the user may not read) are errors with
-their path, never skipped; a folder of YAML files inside sources/ is a warning.
+their path, never skipped; a folder of YAML files inside sources/ is a warning; ids and keys
+with a look-alike character, tags Anki would change, and keys named the way other tools name
+them get a message that says so.
 
 Cases that git can hold are fixture folders under tests/fixtures/bad/; pipes, sockets and
 permissions are made in tmp_path.
@@ -30,6 +32,9 @@ from quizgen.cli import main
 BAD = Path(__file__).parent / "fixtures" / "bad"
 REPO = Path(__file__).parent.parent
 
+NOT_ASCII = "ids use lowercase ASCII letters, digits, '-', '_' and '.'"
+ONLY = "ids use only lowercase letters, digits, '-', '_' and '.'"
+TAG = "of fact 'muesli/acts'"
 SUMMARY = "(1 sources, 1 facts, 1 cards)"
 
 # fixture folder -> (exit code, every line `quizgen check .` prints on stderr)
@@ -46,6 +51,64 @@ EXPECTED: dict[str, tuple[int, list[str]]] = {
             "sources/drafts: warning: folder not read: quizgen reads only sources/*.yaml; move "
             "its files up into sources/, or start its name with '.' to keep it aside",
             f"1 warning {SUMMARY}",
+        ],
+    ),
+    "non-ascii-names": (
+        1,
+        [
+            "sources/muesli.yaml:11: fact id 'аcts' contains the non-ASCII character 'а' "
+            f"(U+0430 CYRILLIC SMALL LETTER A) at position 1; {NOT_ASCII}",
+            "sources/muesli.yaml:17: unknown kind 'rеsult': it contains the non-ASCII character "
+            "'е' (U+0435 CYRILLIC SMALL LETTER IE) at position 2; did you mean 'result'?",
+            "sources/muesli.yaml:25: unknown key 'еvidence' in fact 'muesli/third': it contains "
+            "the non-ASCII character 'е' (U+0435 CYRILLIC SMALL LETTER IE) at position 1; "
+            "did you mean 'evidence'?",
+            "3 problems found",
+        ],
+    ),
+    "bad-ids": (
+        1,
+        [
+            "sources/muesli.yaml:11: fact id '..' must start with a lowercase letter or digit",
+            "sources/muesli.yaml:16: fact id '.' must start with a lowercase letter or digit",
+            "sources/muesli.yaml:21: fact id '-acts' must start with a lowercase letter or digit",
+            "sources/muesli.yaml:26: fact id 'Acts' contains the capital letter 'A' at "
+            "position 1; ids are lowercase",
+            f"sources/muesli.yaml:31: fact id 'acts/2' contains '/' at position 5; {ONLY}",
+            f"sources/muesli.yaml:36: fact id 'acts 2' contains a space at position 5; {ONLY}",
+            "6 problems found",
+        ],
+    ),
+    "bad-tags": (
+        1,
+        [
+            f"sources/muesli.yaml:18: tag 'machine learning' {TAG} contains a space at "
+            "position 8; a tag is one word (Anki splits tags at spaces): join the words with "
+            "'-' or '_'",
+            f"sources/muesli.yaml:19: tag '<b>rl</b>' {TAG} contains markup ('<b>'); a tag is "
+            "plain text",
+            f"sources/muesli.yaml:20: tag 'q&amp;a' {TAG} contains markup ('&amp;'); a tag is "
+            "plain text",
+            f"sources/muesli.yaml:21: tag 'rl::' {TAG} has an empty level: '::' separates "
+            "levels, as in 'method::rl'",
+            f"sources/muesli.yaml:22: tag '\"quoted\"' {TAG} contains '\"', which Anki deletes "
+            "from tags",
+            "5 problems found",
+        ],
+    ),
+    "synonym-keys": (
+        1,
+        [
+            "sources/muesli.yaml:6: unknown key 'abstract' in a source; did you mean 'text'?",
+            "sources/muesli.yaml:15: unknown key 'aka' in fact 'muesli/acts'; "
+            "did you mean 'aliases'?",
+            "sources/muesli.yaml:16: unknown key 'quote' in fact 'muesli/acts'; "
+            "did you mean 'evidence'?",
+            "templates/definition.yaml:7: unknown key 'question' in a template of kind "
+            "'definition'; did you mean 'front'?",
+            "templates/definition.yaml:8: unknown key 'solution' in a template of kind "
+            "'definition'; did you mean 'answer'?",
+            "5 problems found",
         ],
     ),
 }
