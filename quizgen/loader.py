@@ -490,10 +490,20 @@ def _load_source(path: Path, kinds: _Kinds, problems: list[Problem]) -> Source |
 
 
 def _load_deck(root: Path, problems: list[Problem]) -> tuple[str, str]:
-    """The deck's title and description; without deck.yaml, the folder's name."""
+    """The deck's title and description. Without deck.yaml the folder's name is the title,
+    which is rarely what a student should see in Anki: said, as a warning."""
     title = root.resolve().name
     path = root / "deck.yaml"
     if not os.path.lexists(path):  # a broken link is not "no deck.yaml": reading it says so
+        problems.append(
+            Problem(
+                str(path),
+                0,
+                f"not found, so the deck is titled '{title}' after its folder; create "
+                "deck.yaml with 'title: ...'",
+                warning=True,
+            )
+        )
         return title, ""
     c = _Collector(path, problems)
     raw = _load(path, problems)

@@ -2,9 +2,9 @@
 
 Entries of sources/ and templates/ that cannot be read (a broken or looping link, a folder
 named x.yaml, a named pipe, a socket, a file or folder the user may not read) are errors with
-their path, never skipped; a folder of YAML files inside sources/ is a warning; ids and keys
-with a look-alike character, tags Anki would change, and keys named the way other tools name
-them get a message that says so.
+their path, never skipped; a project without deck.yaml, a kind no fact uses and a folder of
+YAML files inside sources/ are warnings; ids and keys with a look-alike character, tags Anki
+would change, and keys named the way other tools name them get a message that says so.
 
 Cases that git can hold are fixture folders under tests/fixtures/bad/; pipes, sockets and
 permissions are made in tmp_path.
@@ -45,6 +45,21 @@ EXPECTED: dict[str, tuple[int, list[str]]] = {
     ),
     "symlink-loop": (1, ["sources/loop.yaml: symlink loop: following it leads back to itself"]),
     "folder-named-yaml": (1, ["sources/folder.yaml: a folder, not a YAML file"]),
+    "no-deck": (
+        0,
+        [
+            "deck.yaml: warning: not found, so the deck is titled 'no-deck' after its folder; "
+            "create deck.yaml with 'title: ...'",
+            f"1 warning {SUMMARY}",
+        ],
+    ),
+    "unused-kind": (
+        0,
+        [
+            "templates/count.yaml:1: warning: kind 'count' is used by no fact",
+            f"1 warning {SUMMARY}",
+        ],
+    ),
     "subfolder": (
         0,
         [
@@ -133,6 +148,13 @@ def test_other_commands_refuse_an_unreadable_entry(monkeypatch: pytest.MonkeyPat
     code, out, err = run("cards", ".")
     assert (code, out) == (1, "")
     assert err == "sources/gone.yaml: broken symlink: its target 'missing.yaml' does not exist\n"
+
+
+def test_a_missing_deck_file_does_not_stop_other_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(BAD / "no-deck")
+    code, out, _ = run("cards", ".")
+    assert code == 0
+    assert out.endswith("1 cards\n")
 
 
 # Made in tmp_path: what git cannot hold ------------------------------------------------------
