@@ -48,9 +48,11 @@ class Type:
     expect = "text"
 
     def convert(self, value: Any, key: Key, where: str) -> Any:
+        """The value as the model holds it; raises Invalid. `where` names the record."""
         raise NotImplementedError
 
     def wrong(self, key: Key, where: str) -> Invalid:
+        """The one message for a value of the wrong type (the key's own wording if it has one)."""
         if key.message:
             return Invalid(key.message.format(key=key.name, where=where))
         return Invalid(f"'{key.name}' of {where} must be {key.expect or self.expect}")
@@ -122,6 +124,8 @@ class Id(Text):
 
 
 class Whole(Type):
+    """An integer; YAML's true/false are not numbers here."""
+
     expect = "a whole number"
 
     def convert(self, value: Any, key: Key, where: str) -> Any:
@@ -131,6 +135,8 @@ class Whole(Type):
 
 
 class Flag(Type):
+    """true or false, as YAML writes them."""
+
     expect = "true or false"
 
     def convert(self, value: Any, key: Key, where: str) -> Any:
@@ -279,6 +285,9 @@ class Tags(Type):
         return tuple(tags)
 
 
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
 class TemplateText(Text):
     """A question template in the placeholder language of `quizgen.template`."""
 
@@ -287,7 +296,13 @@ class TemplateText(Text):
         try:
             return tpl.parse(source)
         except tpl.TemplateSyntaxError as exc:
-            raise Invalid(f"{key.name} of {where}: {exc}") from None
+            message = f"{key.name} of {where}: {exc}"
+            # {subjеct} with a Cyrillic 'е' is refused as "not a field name": say why
+            names = (m.group(1).strip() for m in _PLACEHOLDER.finditer(source))
+            odd = next((name for name in names if not name.isascii()), "")
+            if odd and str(exc).startswith(f"placeholder {{{odd}"):
+                message += f"; '{odd}' contains {non_ascii(odd)}"
+            raise Invalid(message) from None
 
 
 class FieldSpecs(Type):
@@ -419,6 +434,7 @@ class Record:
         return self.by_name[name]
 
     def extended(self, keys: tuple[Key, ...]) -> Record:
+        """This table with more keys (a fact's, with its kind's fields)."""
         return replace(self, keys=self.keys + keys)
 
 

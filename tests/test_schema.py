@@ -257,6 +257,13 @@ def test_a_template_is_parsed() -> None:
     ]
 
 
+def test_a_placeholder_with_a_look_alike_says_so() -> None:
+    assert invalid(TEMPLATE["front"], "Which {subjеct}?", "template 'k/t'") == [
+        "front of template 'k/t': " + str(_syntax_error("Which {subjеct}?")) + "; 'subjеct' "
+        "contains the non-ASCII character 'е' (U+0435 CYRILLIC SMALL LETTER IE) at position 5"
+    ]
+
+
 def _syntax_error(text: str) -> Exception:
     with pytest.raises(schema.tpl.TemplateSyntaxError) as exc:
         schema.tpl.parse(text)
