@@ -17,7 +17,9 @@ import pickle
 from pathlib import Path
 
 from quizgen import __version__
+from quizgen.errors import InputError
 from quizgen.model import Card, Project
+from quizgen.yamlio import read_bytes, yaml_files
 
 FORMAT = 1
 
@@ -33,17 +35,19 @@ def cache_dir() -> Path:
 
 
 def _project_files(root: Path) -> list[Path]:
-    files = [root / "deck.yaml"] if (root / "deck.yaml").is_file() else []
+    """What the loader reads, listed as the loader lists it (yamlio.yaml_files)."""
+    files = [root / "deck.yaml"] if os.path.lexists(root / "deck.yaml") else []
     for folder in ("sources", "templates"):
-        if (root / folder).is_dir():
-            files += sorted(p for p in (root / folder).iterdir() if p.suffix in (".yaml", ".yml"))
+        files += yaml_files(root / folder)[0]
     return files
 
 
 # The modules whose code decides what a compilation holds. Their bytes are part of the key, so
 # an upgrade that keeps the version number (an editable or git install) never unpickles cards
 # of an older shape.
-_COMPILER = ("errors", "expand", "loader", "model", "project", "template", "text", "yamlio")
+_COMPILER = (
+    "errors", "expand", "loader", "model", "project", "schema", "template", "text", "yamlio",
+)  # fmt: skip
 
 
 def fingerprint(root: Path) -> str:
@@ -53,7 +57,10 @@ def fingerprint(root: Path) -> str:
     for name in _COMPILER:
         digest.update((package / f"{name}.py").read_bytes())
     for path in _project_files(root):
-        data = path.read_bytes()
+        try:
+            data = read_bytes(path)  # never blocks on a named pipe, never raises OSError
+        except InputError:
+            data = b"\0unreadable"  # compiling reports it; a project with problems is not cached
         digest.update(f"{path.relative_to(root).as_posix()} {len(data)}\n".encode())
         digest.update(data)
     return digest.hexdigest()

@@ -20,8 +20,11 @@ def display_path(path: str | os.PathLike[str]) -> str:
     except (ValueError, OSError):
         pass
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+        # The folder is resolved, not the entry itself: a broken or looping link is shown as
+        # the name the user sees in the folder, not as where it points.
+        full = p.parent.resolve() / p.name if p.name else p.resolve()
+        return str(full.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop, Python < 3.13
         return str(p)
 
 

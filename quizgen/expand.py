@@ -9,13 +9,9 @@ from quizgen.distractors import MIN_OPTIONS, Pools, choose
 from quizgen.errors import Problem
 from quizgen.model import Card, CardTemplate, Fact, FieldValue, Kind, Project, Source
 from quizgen.template import Segment
-from quizgen.text import fold, join_list
+from quizgen.text import fold, join_list, plural
 
 BLANK = "[...]"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _render_values(source: Source, values: dict[str, FieldValue]) -> dict[str, str]:
@@ -145,7 +141,7 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
         if len(choice.options) < min(MIN_OPTIONS, template.choices):
             problem(
                 fact,
-                f"card {card.id} can offer {_count(len(choice.options), 'option')}, too few for "
+                f"card {card.id} can offer {plural(len(choice.options), 'option')}, too few for "
                 f"multiple choice ({where}): {fits} ({rules}not in the question); "
                 "add 'distractors:' to the fact",
             )
@@ -163,15 +159,24 @@ def expand(project: Project, *, complete: bool = True) -> tuple[list[Card], list
     if dropped:
         cards = [c for i, c in enumerate(cards) if i not in dropped]
 
-    for kind in project.kinds.values():
-        for template in kind.templates:
-            key = (kind.name, template.id)
-            if not used[key] and complete:
-                problems.append(
-                    Problem(
-                        template.path,
-                        template.line,
-                        f"template '{kind.name}/{template.id}' applies to no fact",
-                    )
-                )
+    if complete:
+        problems += _unused(project, used)
     return cards, problems
+
+
+def _unused(project: Project, used: dict[tuple[str, str], int]) -> list[Problem]:
+    """A template that applies to none of its kind's facts is a mistake (a field misnamed, a
+    condition no fact meets). A kind no fact uses is not: a project may keep kinds it has no
+    facts for yet, as it does when it starts from a copy of the bundled templates."""
+    kinds_used = {fact.kind for source in project.sources for fact in source.facts}
+    problems = []
+    for kind in project.kinds.values():
+        if kind.name not in kinds_used:
+            message = f"kind '{kind.name}' is used by no fact"
+            problems.append(Problem(kind.path, kind.line, message, warning=True))
+            continue
+        for template in kind.templates:
+            if not used[kind.name, template.id]:
+                message = f"template '{kind.name}/{template.id}' applies to no fact"
+                problems.append(Problem(template.path, template.line, message))
+    return problems

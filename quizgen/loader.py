@@ -1,18 +1,20 @@
 """Loading a project folder: deck.yaml, sources/*.yaml and templates/*.yaml.
 
-Every problem found is collected (not just the first) so `quizgen check` can report them all.
+Each record (the deck, a source, a fact, a kind, a template) is read through its table in
+`quizgen.schema` by one loop (`_Collector.keys` and `_Collector.read`); what is left here are
+the rules that tie a record's keys together. Every problem found is collected (not just the
+first) so `quizgen check` can report them all.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
-from collections.abc import Iterable
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from quizgen import template as tpl
+from quizgen import schema
 from quizgen.errors import InputError, Problem
 from quizgen.model import (
     SOURCE_FIELDS,
@@ -24,29 +26,22 @@ from quizgen.model import (
     Project,
     Source,
 )
-from quizgen.text import squash
-from quizgen.yamlio import YamlMap, YamlSeq, load_yaml
+from quizgen.schema import DECK, FACT, KIND, SOURCE, TEMPLATE, Invalid, Key, Record
+from quizgen.text import did_you_mean, non_ascii, squash, suggest
+from quizgen.yamlio import YamlMap, YamlSeq, load_yaml, yaml_files
 
-ID = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
-TAG = re.compile(r"[^\s\"]+\Z")
-RESERVED = ("id", "kind", "evidence", "tags", "note", "aliases", "distractors", "skip")
-SOURCE_KEYS = (
-    "id", "title", "short", "paper", "authors", "year", "arxiv", "url", "doi", "text", "facts",
-)  # fmt: skip
-KIND_KEYS = ("kind", "description", "standalone", "fields", "templates")
-TEMPLATE_KEYS = ("id", "front", "back", "cloze", "hide", "answer", "choices", "typed", "agree")
-DECK_KEYS = ("title", "description")
-MAX_CHOICES = 8
 MAX_SUGGEST_WORDS = 5_000
+_FACT_ID, _FACT_KIND = FACT["id"], FACT["kind"]
 
 
-def did_you_mean(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+def _odd(word: str) -> str:
+    """The words that point at a name's non-ASCII character, if it has one (else "")."""
+    where = non_ascii(word)
+    return f": it contains {where}" if where else ""
 
 
 class _Collector:
-    """Gathers problems for one file."""
+    """Gathers problems for one file, and reads its records through their tables."""
 
     def __init__(self, path: Path, problems: list[Problem]) -> None:
         self.path = str(path)
@@ -55,57 +50,69 @@ class _Collector:
     def add(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
-    def keys(
-        self, data: YamlMap, allowed: Iterable[str], required: Iterable[str], what: str
-    ) -> None:
-        allowed = tuple(allowed)
+    def keys(self, data: YamlMap, record: Record, what: str, *, unknown: bool = True) -> set[str]:
+        """Report keys the table does not list (unless `unknown` is False: a fact of an unknown
+        kind, whose fields cannot be told from typos) and required keys that are absent.
+        Returns the keys that unknown ones were taken for: said once, not again as missing."""
         meant: set[str] = set()
-        for key in data:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                meant.update(close)
-                self.add(data.line_of(key), f"unknown key '{key}' in {what}{hint}")
-        for key in required:
-            if key not in data and key not in meant:  # a misspelling already said it
-                self.add(data.line, f"{what} is missing '{key}'")
+        if unknown:
+            known = record.by_name
+            for key in data:
+                if key in known:
+                    continue
+                word = str(key)
+                close = suggest(word, record.names, record.synonyms)
+                if close:
+                    meant.add(close)
+                hint = f"; did you mean '{close}'?" if close else ""
+                self.add(data.line_of(key), f"unknown key '{key}' in {what}{_odd(word)}{hint}")
+        for key in record.required:
+            name = key.name
+            if name not in data and name not in meant:  # a misspelling already said it
+                message = key.missing or "{what} is missing '" + name + "'"
+                self.add(data.line, message.format(what=what))
+        return meant
 
-    def string(self, data: YamlMap, key: str, what: str) -> str:
-        """The non-empty string at `key`, or '' after recording a problem (absent: '')."""
-        if key not in data:
-            return ""
-        value = data[key]
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.add(data.line_of(key), f"'{key}' of {what} must be text")
-            return ""
-        if isinstance(value, (int, float)) and key in ("id", "arxiv", "doi"):
-            self.add(data.line_of(key), f"'{key}' of {what} must be text; quote it: '{value}'")
-            return ""
-        text = squash(str(value)) if key != "text" else str(value).strip()
-        if not text:
-            self.add(data.line_of(key), f"'{key}' of {what} is empty")
-        return text
+    def value(self, data: YamlMap, key: Key, where: str) -> Any:
+        """One key's value through its type: its default when absent or wrong (said once)."""
+        if key.name not in data:
+            return key.default
+        try:
+            return key.type.convert(data[key.name], key, where)
+        except Invalid as exc:
+            self._invalid(data, key, exc)
+            return key.default if exc.partial is None else exc.partial
 
-    def ident(self, data: YamlMap, key: str, what: str) -> str:
-        value = self.string(data, key, what)
-        if value and not ID.match(value):
-            self.add(
-                data.line_of(key),
-                f"{what} id '{value}' must use lowercase letters, digits, '-', '_' or '.'",
-            )
-            return ""
-        return value
+    def read(
+        self, data: YamlMap, record: Record, where: str, skip: tuple[str, ...] = ()
+    ) -> tuple[dict[str, Any], set[str]]:
+        """Every key of the table (but `skip`) through its type: the values (defaults for the
+        absent and the wrong ones) and the names of the wrong ones."""
+        values = dict(record.defaults)
+        failed: set[str] = set()
+        known = record.by_name
+        for name, raw in data.items():
+            key = known.get(name)
+            if key is None or name in skip:
+                continue
+            try:
+                values[name] = key.type.convert(raw, key, where)
+            except Invalid as exc:
+                self._invalid(data, key, exc)
+                if exc.partial is not None:
+                    values[name] = exc.partial
+                failed.add(name)
+        return values, failed
+
+    def _invalid(self, data: YamlMap, key: Key, exc: Invalid) -> None:
+        line = data.line_of(key.name)
+        for at, message in exc.problems:
+            self.add(line if at is None else at, message)
 
     def mapping(self, value: Any, line: int, what: str) -> YamlMap | None:
         if isinstance(value, YamlMap):
             return value
         self.add(line, f"{what} must be a mapping of keys to values")
-        return None
-
-    def sequence(self, value: Any, line: int, what: str) -> YamlSeq | None:
-        if isinstance(value, YamlSeq):
-            return value
-        self.add(line, f"{what} must be a list")
         return None
 
 
@@ -121,87 +128,41 @@ def _load(path: Path, problems: list[Problem]) -> Any:
         return _FAILED
 
 
-def _yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
 # Kinds and templates ------------------------------------------------------------------------
-
-
-def _load_fields(c: _Collector, data: YamlMap, kind: str) -> dict[str, FieldSpec]:
-    raw = c.mapping(data.get("fields"), data.line_of("fields"), f"'fields' of kind '{kind}'")
-    fields: dict[str, FieldSpec] = {}
-    for name, spec in (raw or {}).items():
-        line = raw.line_of(name) if raw else 0
-        if not isinstance(name, str) or not tpl.FIELD_NAME.match(name):
-            c.add(line, f"field name {name!r} must be a word like 'subject'")
-            continue
-        if name in RESERVED:
-            c.add(line, f"'{name}' is reserved for every fact; choose another field name")
-            continue
-        if name in SOURCE_FIELDS:
-            c.add(
-                line,
-                f"'{name}' comes from the source: templates can name {{{name}}} without a "
-                "field (set 'paper:' in a source to change how questions name it)",
-            )
-            continue
-        spec_text = str(spec).strip() if isinstance(spec, str) else ""
-        base = spec_text.removesuffix("?")
-        if base not in ("text", "list"):
-            c.add(line, f"field '{name}' has type {spec!r}; use text, list, text? or list?")
-            continue
-        fields[name] = FieldSpec(name, base, spec_text.endswith("?"))  # type: ignore[arg-type]
-    return fields
-
-
-def _parse_template(c: _Collector, data: YamlMap, key: str, where: str) -> tpl.Template | None:
-    source = c.string(data, key, where)
-    if not source:
-        return None
-    try:
-        return tpl.parse(source)
-    except tpl.TemplateSyntaxError as exc:
-        c.add(data.line_of(key), f"{key} of {where}: {exc}")
-        return None
 
 
 def _load_template(
     c: _Collector, data: YamlMap, kind: str, fields: dict[str, FieldSpec]
 ) -> CardTemplate | None:
-    c.keys(data, TEMPLATE_KEYS, ("id",), f"a template of kind '{kind}'")
-    tid = c.ident(data, "id", "template")
-    where = f"template '{kind}/{tid}'"
+    meant = c.keys(data, TEMPLATE, f"a template of kind '{kind}'")
+    tid = c.value(data, TEMPLATE["id"], "template")
     if not tid:
         return None
+    where = f"template '{kind}/{tid}'"
+    v, failed = c.read(data, TEMPLATE, where, skip=("id",))
     ok = True
     has_front, has_cloze = "front" in data, "cloze" in data
     if has_front == has_cloze:
-        c.add(data.line, f"{where} needs either 'front' or 'cloze' (exactly one)")
+        if has_front or not meant & {"front", "cloze"}:  # else a misspelling already said it
+            c.add(data.line, f"{where} needs either 'front' or 'cloze' (exactly one)")
         ok = False
     if "back" in data and not has_front:
         c.add(data.line_of("back"), f"'back' of {where} goes with 'front'")
     if "hide" in data and not has_cloze:
         c.add(data.line_of("hide"), f"'hide' of {where} goes with 'cloze'")
-    front = _parse_template(c, data, "front", where) if has_front else None
-    back = _parse_template(c, data, "back", where) if "back" in data else None
-    cloze = _parse_template(c, data, "cloze", where) if has_cloze else None
+    front = v["front"] if has_front else None
+    back = v["back"]
+    cloze = v["cloze"] if has_cloze else None
 
     hide: tuple[str, ...] = ()
     if has_cloze:
-        raw_hide = data.get("hide")
-        if isinstance(raw_hide, str):
-            raw_hide = [raw_hide]
-        if not raw_hide or not all(isinstance(h, str) for h in raw_hide):
-            c.add(
-                data.line_of("hide") if "hide" in data else data.line,
-                f"{where} must name the field(s) it hides: hide: [field]",
-            )
+        if "hide" not in data:
+            c.add(data.line, TEMPLATE["hide"].message.format(where=where))
+            ok = False
+        elif "hide" in failed:
             ok = False
         else:
-            hide = tuple(raw_hide)
+            hide = v["hide"]
             for name in hide:
                 if cloze is not None and name not in cloze.fields:
                     c.add(
@@ -211,44 +172,25 @@ def _load_template(
                     )
                     ok = False
 
-    answer = c.string(data, "answer", where) or (hide[0] if hide else "")
+    answer = v["answer"] or (hide[0] if hide else "")
     if not answer:
-        c.add(data.line, f"{where} needs 'answer': the field the student must produce")
+        if "answer" not in meant:
+            c.add(data.line, f"{where} needs 'answer': the field the student must produce")
         ok = False
-
-    choices = data.get("choices", 0)
-    if (
-        isinstance(choices, bool)
-        or not isinstance(choices, int)
-        or not (choices == 0 or 2 <= choices <= MAX_CHOICES)
-    ):
-        c.add(
-            data.line_of("choices"),
-            f"'choices' of {where} must be a number from 2 to {MAX_CHOICES}",
-        )
-        choices = 0
-    typed = data.get("typed", False)
-    if not isinstance(typed, bool):
-        c.add(data.line_of("typed"), f"'typed' of {where} must be true or false")
-        typed = False
+    choices = v["choices"]
     agree: tuple[str, ...] = ()
-    if "agree" in data:
-        raw_agree = data["agree"]
-        if isinstance(raw_agree, str):
-            raw_agree = [raw_agree]
-        if not isinstance(raw_agree, list) or not all(isinstance(a, str) for a in raw_agree):
-            c.add(data.line_of("agree"), f"'agree' of {where} must be a list of field names")
-        else:
-            agree = tuple(raw_agree)
-            for name in agree:
-                if name not in fields and name not in SOURCE_FIELDS:
-                    c.add(
-                        data.line_of("agree"),
-                        f"{where} agrees on unknown field '{name}'{did_you_mean(name, fields)}",
-                    )
-                    ok = False
-            if not choices:
-                c.add(data.line_of("agree"), f"'agree' of {where} goes with 'choices'")
+    if "agree" in data and "agree" not in failed:
+        agree = v["agree"]
+        for name in agree:
+            if name not in fields and name not in SOURCE_FIELDS:
+                c.add(
+                    data.line_of("agree"),
+                    f"{where} agrees on unknown field '{name}'{_odd(name)}"
+                    f"{did_you_mean(name, fields)}",
+                )
+                ok = False
+        if not choices:
+            c.add(data.line_of("agree"), f"'agree' of {where} goes with 'choices'")
 
     for key, parsed in (("front", front), ("back", back), ("cloze", cloze)):
         for name in parsed.fields if parsed else ():
@@ -262,13 +204,14 @@ def _load_template(
         if name and name not in fields:
             c.add(
                 data.line_of("answer" if "answer" in data else "hide"),
-                f"{where} answers with unknown field '{name}'{did_you_mean(name, fields)}",
+                f"{where} answers with unknown field '{name}'{_odd(name)}"
+                f"{did_you_mean(name, fields)}",
             )
             ok = False
     if not ok or (front is None and cloze is None):
         return None
     if back is None and front is not None:
-        back = tpl.parse("{" + answer + "}")
+        back = schema.tpl.parse("{" + answer + "}")
     return CardTemplate(
         id=tid,
         answer=answer,
@@ -277,7 +220,7 @@ def _load_template(
         cloze=cloze,
         hide=hide,
         choices=choices,
-        typed=typed,
+        typed=v["typed"],
         agree=agree,
         path=c.path,
         line=data.line,
@@ -290,13 +233,14 @@ def _load_kind(path: Path, problems: list[Problem]) -> Kind | None:
     data = c.mapping(raw_file, 1, "a kind file") if raw_file is not _FAILED else None
     if data is None:
         return None
-    c.keys(data, KIND_KEYS, ("kind", "fields", "templates"), "a kind file")
-    name = c.ident(data, "kind", "kind")
+    c.keys(data, KIND, "a kind file")
+    name = c.value(data, KIND["kind"], "kind")
     if not name:
         return None
-    fields = _load_fields(c, data, name) if "fields" in data else {}
+    v, _ = c.read(data, KIND, f"kind '{name}'", skip=("kind",))
+    fields: dict[str, FieldSpec] = v["fields"]
     templates: list[CardTemplate] = []
-    raw = c.sequence(data.get("templates"), data.line_of("templates"), f"'templates' of '{name}'")
+    raw: YamlSeq | None = v["templates"]
     seen: set[str] = set()
     for i, item in enumerate(raw or ()):
         item = c.mapping(item, raw.line_of(i) if raw else 0, "a template")
@@ -310,53 +254,18 @@ def _load_kind(path: Path, problems: list[Problem]) -> Kind | None:
         templates.append(template)
     if raw is not None and not raw:
         c.add(data.line_of("templates"), f"kind '{name}' has no templates")
-    standalone = data.get("standalone", False)
-    if not isinstance(standalone, bool):
-        c.add(data.line_of("standalone"), f"'standalone' of kind '{name}' must be true or false")
-        standalone = False
     return Kind(
         name,
         fields,
         tuple(templates),
-        c.string(data, "description", "kind") if "description" in data else "",
-        standalone,
+        v["description"],
+        v["standalone"],
         str(path),
         data.line,
     )
 
 
 # Sources and facts --------------------------------------------------------------------------
-
-
-def _field_value(c: _Collector, fact: YamlMap, spec: FieldSpec, where: str) -> FieldValue | None:
-    value = fact[spec.name]
-    line = fact.line_of(spec.name)
-    if spec.type == "list":
-        if (
-            isinstance(value, YamlSeq)
-            and value
-            and all(
-                isinstance(v, (str, int, float))
-                and not isinstance(v, bool)
-                and squash(str(v))
-                and "\0" not in str(v)
-                for v in value
-            )
-        ):
-            return tuple(squash(str(v)) for v in value)
-        c.add(line, f"'{spec.name}' of {where} must be a non-empty list of text items")
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        c.add(line, f"'{spec.name}' of {where} must be text or a number")
-        return None
-    text = squash(str(value))
-    if not text:
-        c.add(line, f"'{spec.name}' of {where} is empty")
-        return None
-    if "\0" in text:
-        c.add(line, f"'{spec.name}' of {where} contains a NUL character")
-        return None
-    return text
 
 
 def closest_passage(needle: str, haystack: str) -> str:
@@ -382,53 +291,45 @@ def closest_passage(needle: str, haystack: str) -> str:
     return best
 
 
-def _load_fact(
-    c: _Collector, data: YamlMap, kinds: dict[str, Kind | None], text: str, source_id: str
-) -> Fact | None:
-    fid = c.ident(data, "id", "fact")
-    where = f"fact '{source_id}/{fid}'" if fid else "a fact"
-    kind_name = c.string(data, "kind", where)
-    if kind_name in kinds and kinds[kind_name] is None:
-        return None  # its kind file has problems, already reported: checking against it misleads
-    kind = kinds.get(kind_name)
-    if kind_name and kind is None:
-        c.add(data.line_of("kind"), f"unknown kind '{kind_name}'{did_you_mean(kind_name, kinds)}")
-    allowed = RESERVED + tuple(kind.fields if kind else ())
-    if kind is not None:
-        c.keys(data, allowed, ("id", "kind", "evidence"), where)
-    else:
-        for key in ("id", "kind", "evidence"):
-            if key not in data:
-                c.add(data.line, f"{where} is missing '{key}'")
-    values: dict[str, FieldValue] = {}
-    ok = bool(fid and kind)
-    for spec in kind.fields.values() if kind else ():
-        if spec.name not in data:
-            if not spec.optional:
-                c.add(data.line, f"{where} is missing field '{spec.name}' of kind '{kind_name}'")
-                ok = False
-            continue
-        value = _field_value(c, data, spec, where)
-        if value is None:
-            ok = False
-        else:
-            values[spec.name] = value
+class _Kinds:
+    """The kinds a project's facts are read against, each with its fact table, made once."""
 
-    evidence: list[str] = []
-    raw = data.get("evidence")
-    quotes = [raw] if isinstance(raw, str) else raw if isinstance(raw, YamlSeq) else None
-    if "evidence" in data and (
-        not quotes or not all(isinstance(q, str) and q.strip() for q in quotes)
-    ):
+    def __init__(self, kinds: dict[str, Kind | None]) -> None:
+        self.kinds = kinds  # None: the kind's file has problems
+        self.records = {
+            name: schema.fact_schema(kind) for name, kind in kinds.items() if kind is not None
+        }
+
+
+def _load_fact(
+    c: _Collector, data: YamlMap, kinds: _Kinds, text: str, source_id: str
+) -> Fact | None:
+    fid = c.value(data, _FACT_ID, "fact")
+    where = f"fact '{source_id}/{fid}'" if fid else "a fact"
+    kind_name = c.value(data, _FACT_KIND, where)
+    if kind_name in kinds.kinds and kinds.kinds[kind_name] is None:
+        return None  # its kind file has problems, already reported: checking against it misleads
+    kind = kinds.kinds.get(kind_name)
+    if kind_name and kind is None:
         c.add(
-            data.line_of("evidence"), f"'evidence' of {where} must be a quote or a list of quotes"
+            data.line_of("kind"),
+            f"unknown kind '{kind_name}'{_odd(kind_name)}{did_you_mean(kind_name, kinds.kinds)}",
         )
-        ok = False
-    for quote in quotes or ():
-        if not isinstance(quote, str):
-            continue
-        quote = squash(quote)
-        if quote and quote not in text:
+    record = kinds.records[kind_name] if kind is not None else FACT
+    c.keys(data, record, where, unknown=kind is not None)
+    v, failed = c.read(data, record, where, skip=("id", "kind"))
+    ok = bool(fid and kind) and "evidence" not in failed
+    values: dict[str, FieldValue] = {}
+    for spec in kind.fields.values() if kind else ():
+        value = v[spec.name]
+        if value is not None:
+            values[spec.name] = value
+        elif spec.name in failed or not spec.optional:
+            ok = False
+
+    evidence: tuple[str, ...] = v["evidence"]
+    for quote in evidence:
+        if quote not in text:
             near = closest_passage(quote, text)
             c.add(
                 data.line_of("evidence"),
@@ -436,50 +337,32 @@ def _load_fact(
                 + (f'; closest passage: "{near}"' if near else ""),
             )
             ok = False
-        evidence.append(quote)
-
-    tags: tuple[str, ...] = ()
-    if "tags" in data:
-        raw_tags = data["tags"]
-        if isinstance(raw_tags, str):
-            raw_tags = [raw_tags]
-        if not isinstance(raw_tags, list) or not all(
-            isinstance(t, str) and TAG.match(t) for t in raw_tags
-        ):
-            c.add(data.line_of("tags"), f"'tags' of {where} must be a list of words without spaces")
-        else:
-            tags = tuple(raw_tags)
-    note = c.string(data, "note", where) if "note" in data else ""
-    aliases = _aliases(c, data, values, where) if "aliases" in data else {}
+    aliases = _aliases(c, v["aliases"], values, where) if v["aliases"] is not None else {}
     distractors = (
-        _distractors(c, data, kind.fields, values, where)
-        if "distractors" in data and kind is not None
+        _distractors(c, v["distractors"], kind.fields, where)
+        if v["distractors"] is not None and kind is not None
         else {}
     )
     skip: frozenset[str] = frozenset()
-    if "skip" in data and kind is not None:
-        names = _text_items(data["skip"])
+    if v["skip"] and kind is not None:
         templates = {t.id for t in kind.templates}
-        if names is None:
-            c.add(data.line_of("skip"), f"'skip' of {where} must be a list of template ids")
-        else:
-            for name in names:
-                if name not in templates:
-                    c.add(
-                        data.line_of("skip"),
-                        f"{where} skips '{name}', which is not a template of kind "
-                        f"'{kind.name}'{did_you_mean(name, templates)}",
-                    )
-            skip = frozenset(names) & templates
+        for name in v["skip"]:
+            if name not in templates:
+                c.add(
+                    data.line_of("skip"),
+                    f"{where} skips '{name}', which is not a template of kind "
+                    f"'{kind.name}'{did_you_mean(name, templates)}",
+                )
+        skip = frozenset(v["skip"]) & templates
     if not ok:
         return None
     return Fact(
         fid,
         kind_name,
         values,
-        tuple(evidence),
-        tags,
-        note,
+        evidence,
+        v["tags"],
+        v["note"],
         aliases,
         distractors,
         skip,
@@ -506,13 +389,10 @@ def _text_items(value: Any) -> tuple[str, ...] | None:
 
 
 def _aliases(
-    c: _Collector, data: YamlMap, values: dict[str, FieldValue], where: str
+    c: _Collector, raw: YamlMap, values: dict[str, FieldValue], where: str
 ) -> dict[str, tuple[str, ...]]:
     """`aliases: {value: [other form, ...]}`: each key is one of the fact's values or list
     items, so a typo in it cannot silently accept nothing."""
-    raw = c.mapping(data["aliases"], data.line_of("aliases"), f"'aliases' of {where}")
-    if raw is None:
-        return {}
     known: set[str] = set()
     for value in values.values():
         known.update((value,) if isinstance(value, str) else (*value, " and ".join(value)))
@@ -535,17 +415,10 @@ def _aliases(
 
 
 def _distractors(
-    c: _Collector,
-    data: YamlMap,
-    specs: dict[str, FieldSpec],
-    values: dict[str, FieldValue],
-    where: str,
+    c: _Collector, raw: YamlMap, specs: dict[str, FieldSpec], where: str
 ) -> dict[str, tuple[FieldValue, ...]]:
     """`distractors: {field: [wrong answer, ...]}`: hand-written wrong options, shown before
     any drawn from other facts. For a list field each distractor is itself a list."""
-    raw = c.mapping(data["distractors"], data.line_of("distractors"), f"'distractors' of {where}")
-    if raw is None:
-        return {}
     out: dict[str, tuple[FieldValue, ...]] = {}
     for name, options in raw.items():
         line = raw.line_of(name)
@@ -553,7 +426,7 @@ def _distractors(
         if spec is None:
             c.add(
                 line,
-                f"'distractors' of {where} names unknown field '{name}'"
+                f"'distractors' of {where} names unknown field '{name}'{_odd(str(name))}"
                 f"{did_you_mean(str(name), specs)}",
             )
             continue
@@ -579,33 +452,23 @@ def _distractors(
     return out
 
 
-def _load_source(
-    path: Path, kinds: dict[str, Kind | None], problems: list[Problem]
-) -> Source | None:
+def _load_source(path: Path, kinds: _Kinds, problems: list[Problem]) -> Source | None:
     c = _Collector(path, problems)
     raw_file = _load(path, problems)
     data = c.mapping(raw_file, 1, "a source file") if raw_file is not _FAILED else None
     if data is None:
         return None
-    c.keys(data, SOURCE_KEYS, ("id", "title", "authors", "year", "text", "facts"), "a source")
-    sid = c.ident(data, "id", "source")
-    title = c.string(data, "title", "the source")
-    authors = c.string(data, "authors", "the source")
-    text = c.string(data, "text", "the source")
-    arxiv, url, doi = (c.string(data, k, "the source") for k in ("arxiv", "url", "doi"))
-    if not (arxiv or url or doi) and not any(k in data for k in ("arxiv", "url", "doi")):
+    c.keys(data, SOURCE, "a source")
+    sid = c.value(data, SOURCE["id"], "source")
+    v, _ = c.read(data, SOURCE, "the source", skip=("id",))
+    title, authors, text, year = v["title"], v["authors"], v["text"], v["year"]
+    if not any(k in data for k in ("arxiv", "url", "doi")):
         c.add(data.line, "a source needs a link: 'arxiv', 'url' or 'doi'")
-    year = data.get("year")
-    if "year" in data and (isinstance(year, bool) or not isinstance(year, int)):
-        c.add(data.line_of("year"), "'year' of the source must be a whole number like 2021")
-    short = c.string(data, "short", "the source") if "short" in data else title.split(":")[0]
-    paper = c.string(data, "paper", "the source") if "paper" in data else ""
+    short = v["short"] if "short" in data else title.split(":")[0]
     flat = squash(text)
     facts: list[Fact] = []
     seen: dict[str, int] = {}
-    raw = (
-        c.sequence(data.get("facts"), data.line_of("facts"), "'facts'") if "facts" in data else None
-    )
+    raw: YamlSeq | None = v["facts"]
     for i, item in enumerate(raw or ()):
         item = c.mapping(item, raw.line_of(i) if raw else 0, "a fact")
         fact = _load_fact(c, item, kinds, flat, sid or "?") if item is not None else None
@@ -628,15 +491,41 @@ def _load_source(
         year,
         text,
         tuple(facts),
-        arxiv,
-        url,
-        doi,
+        v["arxiv"],
+        v["url"],
+        v["doi"],
         str(path),
-        paper,
+        v["paper"],
     )
 
 
 # The project --------------------------------------------------------------------------------
+
+
+def _load_deck(root: Path, problems: list[Problem]) -> tuple[str, str]:
+    """The deck's title and description. Without deck.yaml the folder's name is the title,
+    which is rarely what a student should see in Anki: said, as a warning."""
+    title = root.resolve().name
+    path = root / "deck.yaml"
+    if not os.path.lexists(path):  # a broken link is not "no deck.yaml": reading it says so
+        problems.append(
+            Problem(
+                str(path),
+                0,
+                f"not found, so the deck is titled '{title}' after its folder; create "
+                "deck.yaml with 'title: ...'",
+                warning=True,
+            )
+        )
+        return title, ""
+    c = _Collector(path, problems)
+    raw = _load(path, problems)
+    deck = c.mapping(raw, 1, "deck.yaml") if raw is not _FAILED else None
+    if deck is None:
+        return title, ""
+    c.keys(deck, DECK, "deck.yaml")
+    v, _ = c.read(deck, DECK, "the deck")
+    return v["title"] or title, v["description"]
 
 
 def load_project(root: Path) -> tuple[Project, list[Problem]]:
@@ -646,22 +535,19 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     if not root.is_dir():
         raise InputError.single(root, "no such folder" if not root.exists() else "not a folder")
     problems: list[Problem] = []
-    title, description = root.resolve().name, ""
-    deck_path = root / "deck.yaml"
-    if deck_path.exists():
-        c = _Collector(deck_path, problems)
-        raw_deck = _load(deck_path, problems)
-        deck = c.mapping(raw_deck, 1, "deck.yaml") if raw_deck is not _FAILED else None
-        if deck is not None:
-            c.keys(deck, DECK_KEYS, ("title",), "deck.yaml")
-            title = c.string(deck, "title", "the deck") or title
-            description = c.string(deck, "description", "the deck")
+    title, description = _load_deck(root, problems)
 
-    source_files = _yaml_files(root / "sources")
+    source_files, unlisted = yaml_files(root / "sources")
+    problems += unlisted
     if not source_files:
+        if any(not p.warning for p in unlisted):
+            raise InputError(problems)
         raise InputError.single(root, "no sources found: expected sources/*.yaml in this folder")
-    kind_files = _yaml_files(root / "templates")
+    kind_files, unlisted = yaml_files(root / "templates")
+    problems += unlisted
     if not kind_files:
+        if any(not p.warning for p in unlisted):
+            raise InputError(problems)
         raise InputError.single(root, "no kinds found: expected templates/*.yaml in this folder")
 
     kinds: dict[str, Kind | None] = {}  # None: the kind's file has problems
@@ -675,9 +561,10 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
             continue
         kinds[kind.name] = kind if len(problems) == before else None
 
+    readers = _Kinds(kinds)
     sources: dict[str, Source] = {}
     for path in source_files:
-        source = _load_source(path, kinds, problems)
+        source = _load_source(path, readers, problems)
         if source is None:
             continue
         if source.id in sources:

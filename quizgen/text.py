@@ -1,9 +1,12 @@
-"""Small text helpers shared by validation, expansion, answer checking and the writers."""
+"""Small text helpers shared by validation, expansion, answer checking, the writers and the
+CLI."""
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 
 _PUNCT = re.compile(r"[^\w\s%]")
 # A web address and nothing else: http(s), a host, and no space, quote, angle bracket or
@@ -41,3 +44,65 @@ def safe_link(url: str) -> str:
     Anki notes, HTML, PDF and Markdown alike."""
     url = url.strip()
     return url if _WEB_ADDRESS.fullmatch(url) else ""
+
+
+def plural(n: int, word: str, many: str = "") -> str:
+    """'1 card', '2 cards', '0 cards'; `many` for a word that does not take an 's'."""
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
+
+
+def suggest(
+    word: str, options: Iterable[str], synonyms: Mapping[str, str] | None = None
+) -> str | None:
+    """The option `word` most likely stands for, or None.
+
+    `synonyms` maps other words people use to the option they mean ('abstract' -> 'text'):
+    a synonym, or a misspelling of one, suggests its option. Synonyms of three letters or
+    fewer only count when written exactly: spelt loosely they would match anything."""
+    options = list(options)
+    folded = word.casefold()
+    for option in options:
+        if option.casefold() == folded:
+            return option
+    synonyms = synonyms or {}
+    for synonym, option in synonyms.items():
+        if synonym.casefold() == folded:
+            return option
+    candidates = options + [s for s in synonyms if len(s) > 3 and s not in options]
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not close:
+        return None
+    return close[0] if close[0] in options else synonyms[close[0]]
+
+
+def did_you_mean(
+    word: str, options: Iterable[str], synonyms: Mapping[str, str] | None = None
+) -> str:
+    """The hint "; did you mean 'x'?" for the closest option (see `suggest`), or ""."""
+    close = suggest(word, options, synonyms)
+    return f"; did you mean '{close}'?" if close else ""
+
+
+def describe_char(char: str) -> str:
+    """A character as a message names it: "'/'", "a space", "the non-ASCII character 'е'
+    (U+0435 CYRILLIC SMALL LETTER IE)" — a look-alike or an invisible one reads as a typo
+    unless its code point is shown."""
+    if char == " ":
+        return "a space"
+    code = f"U+{ord(char):04X}"
+    if char.isascii():
+        return f"'{char}'" if char.isprintable() else f"the control character {code}"
+    name = unicodedata.name(char, "")
+    label = f"{code} {name}" if name else code
+    if unicodedata.category(char)[0] in "MZC":  # a mark, a space, a control: no glyph to show
+        return f"the non-ASCII character {label}"
+    return f"the non-ASCII character '{char}' ({label})"
+
+
+def non_ascii(word: str) -> str:
+    """Where `word`'s first non-ASCII character is, as a message says it, or "" if none:
+    "the non-ASCII character 'е' (U+0435 CYRILLIC SMALL LETTER IE) at position 2"."""
+    if word.isascii():
+        return ""
+    position, char = next((i, c) for i, c in enumerate(word, 1) if not c.isascii())
+    return f"{describe_char(char)} at position {position}"

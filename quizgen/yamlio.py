@@ -7,12 +7,15 @@ and refusing them rules out "billion laughs" documents.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from quizgen.errors import InputError
+from quizgen.errors import InputError, Problem
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -150,17 +153,69 @@ class _SyntaxError(Exception):
         self.line = line
 
 
+YAML_SUFFIXES = (".yaml", ".yml")
+
+# A FIFO opened for reading blocks until a writer comes: never open what stat did not show to
+# be a regular file, and open without blocking in case it was swapped for one in between.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_OPEN_FLAGS |= getattr(os, "O_BINARY", 0)
+
+
+def _not_a_file(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder, not a YAML file"
+    if stat.S_ISFIFO(mode):
+        what = "a named pipe"
+    elif stat.S_ISSOCK(mode):
+        what = "a socket"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "a device"
+    else:
+        return "not a regular file; quizgen reads only regular files"
+    return f"{what}, not a file; quizgen reads only regular files"
+
+
+def _cannot_open(path: Path, exc: OSError) -> str:
+    """Why `path` could not be opened, in the user's terms: a broken or looping link is named as
+    such (with its target), not as a missing file that the user can see in the folder."""
+    if exc.errno == errno.ELOOP:
+        return "symlink loop: following it leads back to itself"
+    if isinstance(exc, FileNotFoundError) and os.path.islink(path):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            return "broken symlink: its target does not exist"
+        return f"broken symlink: its target '{target}' does not exist"
+    if isinstance(exc, IsADirectoryError):
+        return _not_a_file(stat.S_IFDIR)
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES; InputError for anything else
+    (a folder, a pipe, a device, a broken link, a file too big or unreadable)."""
+    try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError.single(path, _not_a_file(mode))
+        with open(os.open(path, _OPEN_FLAGS), "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError.single(path, _not_a_file(info.st_mode))
+            data = b"" if info.st_size > MAX_FILE_BYTES else file.read(MAX_FILE_BYTES + 1)
+            size = max(info.st_size, len(data))
+    except OSError as exc:
+        raise InputError.single(path, _cannot_open(path, exc)) from None
+    if size > MAX_FILE_BYTES:
+        raise InputError.single(
+            path, f"file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB"
+        )
+    return data
+
+
 def read_text(path: Path) -> str:
     """Read a file as UTF-8 text, refusing what is too big, binary or not UTF-8."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError.single(
-                path, f"file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError.single(path, f"cannot read: {exc.strerror or exc}") from None
+    data = read_bytes(path)
     if b"\0" in data:
         raise InputError.single(path, "binary file, not YAML text")
     try:
@@ -171,6 +226,57 @@ def read_text(path: Path) -> str:
             path, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8", line
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def _is_yaml_name(name: str) -> bool:
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in YAML_SUFFIXES
+
+
+def _holds_yaml(path: str) -> bool:
+    """Whether `path` is a folder with YAML files in it (never raises: a broken link, a file or
+    an unreadable folder is no folder of YAML files)."""
+    try:
+        return any(_is_yaml_name(name) for name in os.listdir(path))
+    except OSError:
+        return False
+
+
+def yaml_files(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """The YAML files of a project folder (sources/, templates/), sorted, and what is wrong
+    with the folder itself. An absent folder has no files and no problem: the caller says so.
+
+    Every entry named *.yaml or *.yml (in any case) is listed, whatever it is, so that reading
+    it reports a folder, a pipe or a broken link by name instead of the paper vanishing. Names
+    that start with '.' are not project files (editor locks and backups: Emacs keeps a
+    dangling .#x.yaml link beside a file being edited). A subfolder of YAML files gets a
+    warning: only files directly in the folder are read."""
+    try:
+        with os.scandir(folder) as entries:
+            found = [(entry.name, entry.path) for entry in entries]
+    except FileNotFoundError as exc:
+        if os.path.islink(folder):
+            return [], [Problem(str(folder), 0, _cannot_open(folder, exc))]
+        return [], []
+    except NotADirectoryError:
+        return [], [Problem(str(folder), 0, "not a folder")]
+    except OSError as exc:
+        return [], [Problem(str(folder), 0, _cannot_open(folder, exc))]
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for name, path in found:
+        if _is_yaml_name(name):
+            files.append(Path(path))
+        elif not name.startswith(".") and _holds_yaml(path):
+            problems.append(
+                Problem(
+                    path,
+                    0,
+                    f"folder not read: quizgen reads only {folder.name}/*.yaml; move its files "
+                    f"up into {folder.name}/, or start its name with '.' to keep it aside",
+                    warning=True,
+                )
+            )
+    return sorted(files), problems
 
 
 def load_yaml(path: Path) -> Any:

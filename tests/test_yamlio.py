@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
-from quizgen.errors import InputError
-from quizgen.yamlio import MAX_FILE_BYTES, YamlMap, YamlSeq, load_yaml
+from quizgen.errors import InputError, Problem
+from quizgen.yamlio import MAX_FILE_BYTES, YamlMap, YamlSeq, load_yaml, read_bytes, yaml_files
 
 
 def load(tmp_path: Path, text: str | bytes) -> object:
@@ -80,3 +82,70 @@ def test_bom_is_ignored(tmp_path: Path) -> None:
 def test_whitespace_only_is_empty(tmp_path: Path) -> None:
     assert error(tmp_path, "\n  \n") == "0: file is empty"
     assert error(tmp_path, "# just a comment\n") == "0: file is empty"
+
+
+# Listing a project folder -------------------------------------------------------------------
+
+
+def test_yaml_files_lists_every_yaml_entry_whatever_it_is(tmp_path: Path) -> None:
+    """Reading reports what an entry is; the listing never drops one for not being a file."""
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    for name in ("b.yaml", "a.yml", "C.YAML", "notes.txt", "b.yaml~", ".hidden.yaml"):
+        (folder / name).write_text("x: 1\n")
+    (folder / "dir.yaml").mkdir()
+    (folder / "gone.yaml").symlink_to("missing.yaml")
+    (folder / ".#b.yaml").symlink_to("root@host.123")  # an Emacs lock: dangling, and hidden
+    files, problems = yaml_files(folder)
+    assert [p.name for p in files] == ["C.YAML", "a.yml", "b.yaml", "dir.yaml", "gone.yaml"]
+    assert problems == []
+
+
+def test_yaml_files_warns_of_a_subfolder_of_yaml(tmp_path: Path) -> None:
+    folder = tmp_path / "sources"
+    (folder / "drafts").mkdir(parents=True)
+    (folder / "drafts" / "x.yaml").write_text("x: 1\n")
+    (folder / "images").mkdir()  # no YAML in it: nothing to say
+    (folder / ".old").mkdir()
+    (folder / ".old" / "x.yaml").write_text("x: 1\n")  # set aside on purpose
+    files, problems = yaml_files(folder)
+    assert files == []
+    assert [(p.path, p.warning) for p in problems] == [(str(folder / "drafts"), True)]
+
+
+def test_yaml_files_of_a_folder_that_is_not_one(tmp_path: Path) -> None:
+    assert yaml_files(tmp_path / "absent") == ([], [])
+    (tmp_path / "file").write_text("")
+    not_a_folder = Problem(str(tmp_path / "file"), 0, "not a folder")
+    assert yaml_files(tmp_path / "file") == ([], [not_a_folder])
+    (tmp_path / "link").symlink_to("nowhere")
+    assert yaml_files(tmp_path / "link") == (
+        [],
+        [Problem(str(tmp_path / "link"), 0, "broken symlink: its target 'nowhere' does not exist")],
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.mkdir(), "a folder, not a YAML file"),
+        (lambda p: p.symlink_to("gone"), "broken symlink: its target 'gone' does not exist"),
+        (lambda p: p.symlink_to(p.name), "symlink loop: following it leads back to itself"),
+        (lambda p: os.mkfifo(p), "a named pipe, not a file; quizgen reads only regular files"),
+    ],
+    ids=["folder", "broken-link", "loop", "fifo"],
+)  # fmt: skip
+def test_read_bytes_refuses_what_is_not_a_regular_file(
+    tmp_path: Path, make: Callable[[Path], None], message: str
+) -> None:
+    path = tmp_path / "x.yaml"
+    make(path)
+    with pytest.raises(InputError) as exc:
+        read_bytes(path)
+    assert exc.value.problems == [Problem(str(path), 0, message)]
+
+
+def test_read_bytes_follows_a_good_link(tmp_path: Path) -> None:
+    (tmp_path / "real.yaml").write_text("a: 1\n")
+    (tmp_path / "x.yaml").symlink_to("real.yaml")
+    assert read_bytes(tmp_path / "x.yaml") == b"a: 1\n"
