@@ -72,7 +72,7 @@ def test_terminal_session_with_ctrl_c_and_restart(tmp_path, env):
     child.expect_exact("Your choice (1-2 or a-b): ")
     child.send("\x1b[A")  # an arrow key is ignored, not read as 'a'
     child.send("b")  # one key press, no Enter
-    child.expect_exact("2) MuZero")
+    child.expect_exact("2) Agent57")
     child.expect_exact("✗ Not quite")
     child.expect_exact("c = I was right]: ")
     child.send("c")  # the student insists they were right: Good
@@ -110,7 +110,7 @@ def test_terminal_session_with_ctrl_c_and_restart(tmp_path, env):
     child.expect_exact("Easy")
     child.expect_exact("[1 left] new · muesli/plans/choice")
     child.expect_exact("Your choice (1-2 or a-b): ")
-    child.send("b")
+    child.send("a")
     child.expect_exact("[Enter = Good]: ")
     child.sendintr()  # Ctrl-C at a one-key prompt
     child.expect_exact("Stopped. 1 answer saved.")
