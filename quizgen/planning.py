@@ -2,13 +2,15 @@
 store's reads.
 
 Due cards come first, most overdue first; then new cards, at most one per fact and none of a
-fact that is due or was studied today (the questions a fact makes give each other away).
+fact that is due or was studied today (the questions a fact makes give each other away). Facts
+are introduced in deck order, but each one's cards in an order of their own (`new_card_order`),
+so that the first days bring questions of every style, not only each kind's first template.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,9 +54,34 @@ class Plan:
     new_today: int  # cards already introduced today, before this session
 
 
+STYLES = ("basic", "cloze", "choice")  # Card.style, in the order that breaks ties
+
+
+def new_card_order(cards: Sequence[Card]) -> Iterator[str]:
+    """The ids of `cards` in the order they are introduced when new: facts in deck order, and
+    each fact's cards in template order, rotated to start from a card of the style that the
+    fewest facts before it started with (ties go to basic, then cloze, then choice).
+
+    Without the rotation a fact's first new card is always its kind's first template, and
+    cloze or multiple-choice questions never come on a learner's first days. The order is a
+    pure function of the cards: the same deck gives the same order, whatever the history."""
+    facts: dict[str, list[Card]] = {}
+    for card in cards:
+        facts.setdefault(card.fact_id, []).append(card)
+    started = dict.fromkeys(STYLES, 0)
+    for group in facts.values():
+        styles = {card.style for card in group}
+        style = min((s for s in STYLES if s in styles), key=started.__getitem__)
+        started[style] += 1
+        first = next(i for i, card in enumerate(group) if card.style == style)
+        for card in group[first:] + group[:first]:
+            yield card.id
+
+
 def plan(store: Store, cards: Sequence[Card], now: datetime, *, new_limit: int, limit: int) -> Plan:
-    """Due cards first (most overdue first), then new cards in deck order, up to `new_limit`
-    new ones a day and `limit` in all. Reads only the rows it returns, plus one index count.
+    """Due cards first (most overdue first), then new cards in `new_card_order`, up to
+    `new_limit` new ones a day and `limit` in all. Reads only the rows it returns, plus one
+    index count.
 
     New cards are at most one per fact, and none of a fact due now or studied today: the
     questions a fact makes give each other away (Anki calls this burying siblings)."""
@@ -74,6 +101,6 @@ def plan(store: Store, cards: Sequence[Card], now: datetime, *, new_limit: int, 
         facts.add(fact)
         return True
 
-    fresh = store.unseen(by_id, room, first_of_its_fact)
+    fresh = store.unseen(new_card_order(cards), room, first_of_its_fact)
     items = [Item(by_id[i], e) for i, e in due] + [Item(by_id[i], None) for i in fresh]
     return Plan(items, len(due), len(fresh), new_today)

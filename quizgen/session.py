@@ -37,6 +37,10 @@ from quizgen.terminal import Terminal, shielded
 
 LEARN_AHEAD = timedelta(minutes=20)  # as in Anki: a card due again this soon comes back today
 MODES = ("type", "flip")
+# Seconds after a one-key step (a pick, "show the answer") during which the rating prompt
+# ignores keys: one pressed that soon was meant for the step before (a habitual Enter, a
+# double tap), not a rating of an answer not yet read.
+READING_PAUSE = 0.4
 
 
 @dataclass
@@ -90,12 +94,12 @@ class Session:
         self.summary = Summary()
 
     def run(self) -> Summary:
+        """Ask until the queue is empty, the limit is reached or the student stops."""
         s = self.summary
         s.started = self.clock()
         try:
-            while self.queue and s.reviewed < self.limit:
-                if not self._ask(self.queue.popleft()):
-                    break
+            while self.step():
+                pass
         except KeyboardInterrupt:
             s.interrupted = True
             self.t.blank_line()
@@ -104,22 +108,47 @@ class Session:
         s.ended = self.clock()
         return s
 
+    def step(self) -> bool:
+        """Ask the next card and save its rating. False when there is none left, the limit
+        is reached, or the student stopped (end of input) instead of answering.
+
+        Each card's state is read afresh from the store first: another session on the same
+        history may have answered it since this one was planned. Such a card is skipped if
+        it is no longer due, and otherwise asked as it now stands."""
+        while self.queue and self.summary.reviewed < self.limit:
+            item = self._current(self.queue.popleft())
+            if item is not None:
+                return self._ask(item)
+        return False
+
+    def _current(self, item: Item) -> Item | None:
+        """`item` as the store has it now; None when another session answered it since and
+        it is not due again yet."""
+        entry = self.store.get(item.card.id)
+        if _last_review(entry) == _last_review(item.entry):
+            return item
+        if entry is not None and entry.memory.due > self.clock():
+            return None
+        return Item(item.card, entry)
+
     # One card: question, answer, reveal, rating, save. False when the student stopped.
     def _ask(self, item: Item) -> bool:
         card, t = item.card, self.t
         shown = self.clock()
         self._header(item)
+        pause = 0.0
         if self.mode == "flip":
             self._question(card, choices=True)
             if t.ask_key("Press Enter to show the answer ") is None:
                 return False
-            verdict, given = None, None
+            verdict, given, pause = None, None, READING_PAUSE
         elif card.style == "choice":
             self._question(card, choices=True)
             picked = self._pick(card)
             if picked is None:
                 return False
             verdict, given = check_choice(card, picked), card.choices[picked]
+            pause = READING_PAUSE
         else:
             self._question(card, choices=False)
             given = t.ask_line("Your answer: ")
@@ -129,7 +158,7 @@ class Session:
         self._reveal(card, verdict)
         now = self.clock()
         memory = item.entry.memory if item.entry else None
-        rating = self._rate(verdict, preview(memory, now, self.settings))
+        rating = self._rate(verdict, preview(memory, now, self.settings), pause=pause)
         if rating is None:
             return False
         with shielded():
@@ -145,6 +174,8 @@ class Session:
             self.summary.reviewed += 1
             self.summary.correct += rating > Rating.AGAIN
             self.summary.ratings[rating] += 1
+            if t.keys:  # said only once saved: what the student reads is what was kept
+                t.say(rating.label)
         if after.due - now <= LEARN_AHEAD:
             self.queue.append(Item(card, Entry(after, card_hash(card), None)))
         t.blank_line()
@@ -153,11 +184,11 @@ class Session:
     def _header(self, item: Item) -> None:
         left = min(1 + len(self.queue), self.limit - self.summary.reviewed)
         phase = item.entry.memory.phase if item.entry else Phase.NEW
+        # Progress and phase only: the card id names the fact (and often its answer), so it
+        # is shown with the answer, in `_reveal`.
         parts: list[str | tuple[str, str]] = [
             (f"[{left} left] ", "muted"),
             (phase.label, "flag" if phase is Phase.NEW else "muted"),
-            (" · ", "muted"),
-            (item.card.id, "id"),
         ]
         if item.changed:
             parts += [(" · ", "muted"), ("changed since you last saw it", "flag")]
@@ -218,17 +249,21 @@ class Session:
         source = self.sources.get(card.source)
         if source is not None:
             t.say(("Source: ", "muted"), source.citation)
+        t.say(("Card: ", "muted"), (card.id, "id"))
 
-    def _rate(self, verdict: Verdict | None, after: dict[Rating, timedelta]) -> Rating | None:
+    def _rate(
+        self, verdict: Verdict | None, after: dict[Rating, timedelta], *, pause: float = 0.0
+    ) -> Rating | None:
         proposed = verdict.rating if verdict else Rating.GOOD
         rejected = verdict is not None and not verdict.accepted
         options = "  ".join(f"{int(r)} {r.label} ({describe_interval(after[r])})" for r in Rating)
         extra = ", c = I was right" if rejected else ""
         prompt = f"Rate: {options}  [Enter = {proposed.label}{extra}]: "
         while True:
-            key = self.t.ask_key(prompt)
+            key = self.t.ask_key(prompt, ignore_for=pause)
             if key is None:
                 return None
+            pause = 0.0  # a second try is a fresh decision
             key = key.strip().lower()
             if key == "":
                 rating = proposed
@@ -239,9 +274,13 @@ class Session:
             else:
                 self.t.say(("Press Enter, or 1-4" + (", or c" if rejected else "") + ".", "muted"))
                 continue
-            if self.t.keys:
-                self.t.say(rating.label)
             return rating
+
+
+def _last_review(entry: Entry | None) -> tuple[int, datetime | None]:
+    """What tells one review of a card from the next (times alone can repeat: a frozen
+    clock, two sessions in the same microsecond)."""
+    return (entry.memory.reps, entry.memory.last_review) if entry else (0, None)
 
 
 # -- the whole command -------------------------------------------------------------------------

@@ -89,13 +89,16 @@ class Terminal:
         self.console.print(line)
         return line
 
-    def ask_key(self, prompt: str) -> str | None:
-        """One key press on a terminal (Enter reads as ""), else one line."""
+    def ask_key(self, prompt: str, *, ignore_for: float = 0.0) -> str | None:
+        """One key press on a terminal (Enter reads as ""), else one line.
+
+        On a terminal, keys pressed before the prompt is shown never answer it, nor do those
+        pressed within `ignore_for` seconds after: they were meant for the previous prompt."""
         if not self.keys:
             return self.ask_line(prompt)
         self.console.print(prompt, end="")
         self.console.file.flush()
-        key = _read_key(self.stdin)
+        key = _read_key(self.stdin, ignore_for)
         if key is None:
             self.console.print()
         return key
@@ -116,17 +119,27 @@ def _enable_line_editing() -> None:
 _ESCAPE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|O.|.)?", re.DOTALL)
 
 
-def _read_key(stream: IO[str]) -> str | None:
-    """One key in cbreak mode (Ctrl-C still interrupts). Escape sequences such as arrow keys
-    are dropped whole, so their letters are never taken as answers."""
+def _read_key(stream: IO[str], ignore_for: float = 0.0) -> str | None:
+    """One key in cbreak mode (Ctrl-C still interrupts), pressed after this call and at least
+    `ignore_for` seconds into it. Escape sequences such as arrow keys are dropped whole, so
+    their letters are never taken as answers."""
     import select
     import termios
+    import time
     import tty
 
     fd = stream.fileno()
     old = termios.tcgetattr(fd)
     try:
-        tty.setcbreak(fd)
+        # TCSAFLUSH discards what was typed but not read yet: the rest of a burst ("2" then
+        # Enter) or keys pressed while the previous answer was being shown.
+        tty.setcbreak(fd, termios.TCSAFLUSH)
+        deadline = time.monotonic() + ignore_for
+        while (left := deadline - time.monotonic()) > 0:
+            if select.select([fd], [], [], left)[0]:
+                data = os.read(fd, 64)
+                if not data or data.startswith(b"\x04"):  # end of input is never ignored
+                    return None
         while True:
             data = os.read(fd, 64)
             if data == b"\x1b":  # the rest of a sequence may follow a moment later
