@@ -10,9 +10,10 @@ so that the first days bring questions of every style, not only each kind's firs
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 
 from quizgen.clock import day_start
 from quizgen.model import Card
@@ -57,19 +58,19 @@ class Plan:
 STYLES = ("basic", "cloze", "choice")  # Card.style, in the order that breaks ties
 
 
-def new_card_order(cards: Sequence[Card]) -> Iterator[str]:
+def new_card_order(cards: Iterable[Card]) -> Iterator[str]:
     """The ids of `cards` in the order they are introduced when new: facts in deck order, and
     each fact's cards in template order, rotated to start from a card of the style that the
     fewest facts before it started with (ties go to basic, then cloze, then choice).
 
     Without the rotation a fact's first new card is always its kind's first template, and
     cloze or multiple-choice questions never come on a learner's first days. The order is a
-    pure function of the cards: the same deck gives the same order, whatever the history."""
-    facts: dict[str, list[Card]] = {}
-    for card in cards:
-        facts.setdefault(card.fact_id, []).append(card)
+    pure function of the cards: the same deck gives the same order, whatever the history.
+    A fact's cards are expected side by side, as expansion makes them; the ids come lazily,
+    so planning a session looks at the first facts only."""
     started = dict.fromkeys(STYLES, 0)
-    for group in facts.values():
+    for _, same_fact in groupby(cards, key=lambda card: (card.source, card.fact)):
+        group = list(same_fact)
         styles = {card.style for card in group}
         style = min((s for s in STYLES if s in styles), key=started.__getitem__)
         started[style] += 1

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from itertools import count, islice
 from pathlib import Path
 
 import pytest
@@ -95,6 +97,17 @@ def test_a_fact_without_the_style_due_next_starts_with_the_least_used_it_has():
         "s/f3/blank", "s/f3/ask",
         "s/f4/pick", "s/f4/ask",
         "s/f5/pick", "s/f5/ask", "s/f5/again",  # basic 2 before it, choice 1: a rotation
+    ]  # fmt: skip
+
+
+def test_the_order_is_made_lazily_so_planning_looks_at_the_first_facts_only():
+    def endless() -> Iterator[Card]:
+        for n in count():
+            yield card(f"f{n}", "ask", "basic")
+            yield card(f"f{n}", "blank", "cloze")
+
+    assert list(islice(new_card_order(endless()), 4)) == [
+        "s/f0/ask", "s/f0/blank", "s/f1/blank", "s/f1/ask",
     ]  # fmt: skip
 
 
