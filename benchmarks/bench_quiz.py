@@ -40,10 +40,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from synth import make, use_bytecode  # noqa: E402
 
+from quizgen.clock import frozen_clock  # noqa: E402
 from quizgen.model import Card  # noqa: E402
+from quizgen.planning import card_hash, plan  # noqa: E402
 from quizgen.project import compile_project  # noqa: E402
-from quizgen.quiz import Session, Terminal, card_hash, frozen_clock, plan  # noqa: E402
+from quizgen.session import Session  # noqa: E402
 from quizgen.store import Store, to_text  # noqa: E402
+from quizgen.terminal import Terminal  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 HEAVY = ("genanki", "fsrs", "fpdf")

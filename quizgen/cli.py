@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
     from quizgen.handout.weakest import FactRecall
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
 PATH_ARG = click.argument(
     "path", required=False, type=click.Path(path_type=Path, file_okay=True, dir_okay=True)
 )
@@ -395,10 +397,11 @@ def quiz(
     the proposed rating. Every answer is saved at once; stop with Ctrl-C or Ctrl-D. When stdin
     is not a terminal, answers are read one per line. See docs/quiz.md.
     """
-    from quizgen.quiz import frozen_clock, run_quiz, system_clock
+    from quizgen.clock import frozen_clock, system_clock
+    from quizgen.session import describe_due, run_quiz
 
     try:
-        code = run_quiz(
+        result = run_quiz(
             path,
             state=state,
             sources=sources,
@@ -413,7 +416,20 @@ def quiz(
         )
     except InputError as exc:
         fail(exc)
-    sys.exit(code)
+    summary = result.summary
+    if summary is None:
+        if new_limit == 0:
+            why = " (new cards are off: --new 0)."
+        elif result.plan.new_today >= new_limit:
+            why = f" and today's {new_limit} new cards are done."
+        else:
+            why = " and there are no new cards."
+        click.echo(f"Nothing to study now: no card is due{why}")
+        click.echo(f"Next due: {describe_due(result.next_due, result.now)}")
+        return
+    if summary.error is not None:
+        fail(summary.error)
+    sys.exit(EXIT_INTERRUPTED if summary.interrupted else 0)
 
 
 @main.command()
@@ -436,7 +452,7 @@ def stats(
     Cards by phase (new, learning, review, relearning), retention so far, and the cards due
     each day for the next 30 days, drawn as a chart. Reads the review history; never creates it.
     """
-    from quizgen.quiz import system_clock
+    from quizgen.clock import system_clock
     from quizgen.stats import gather, render, to_dict
 
     try:
@@ -501,9 +517,9 @@ def optimize(state: Path | None, dry_run: bool, as_json: bool, now: Any) -> None
     when the fit predicts better. Needs 400 reviews made a day or more after the card's
     previous one; below that the parameters stay. See docs/history.md.
     """
+    from quizgen.clock import system_clock
     from quizgen.history.optimize import optimize as run
     from quizgen.history.optimize import render
-    from quizgen.quiz import system_clock
     from quizgen.store import Store, StoreError, default_path
 
     path = state or default_path()
@@ -678,8 +694,8 @@ def handout(
     if weakest is not None:
         if count is not None:
             raise click.UsageError("--weakest and --count both say how many questions; give one")
+        from quizgen.clock import system_clock
         from quizgen.handout.weakest import Weakest, read_members
-        from quizgen.quiz import system_clock
         from quizgen.store import default_path
 
         try:

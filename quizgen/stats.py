@@ -14,9 +14,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from quizgen.clock import day_start
 from quizgen.history.metrics import CalibrationBin, Evaluation
 from quizgen.model import Card
-from quizgen.quiz import card_hash, day_start
+from quizgen.planning import card_hash
 from quizgen.scheduler import Phase
 from quizgen.store import Store
 

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from quizgen.cli import main
 from quizgen.history.ankifile import RevlogEntry, read_history
 from quizgen.history.importer import skip_reason
+from quizgen.planning import card_hash
 from quizgen.project import compile_project
-from quizgen.quiz import card_hash
 from quizgen.scheduler import Phase, replay, review
 from quizgen.store import Store
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import shutil
 import sqlite3
 from datetime import datetime, timedelta, timezone
@@ -13,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 
 from quizgen.cli import main
-from quizgen.quiz import EXIT_INTERRUPTED, frozen_clock, run_quiz
 from quizgen.scheduler import Phase
 from quizgen.store import Store
 
@@ -59,66 +57,69 @@ def deck(tmp_path) -> Path:
 
 
 def test_a_scripted_session_transcript(deck, state):
-    script = "a\n\n1000%\n\nmodel learning, regularised policy optimisation\n\n1\n1\nb\nc\n"
+    script = (
+        "MuZero\nc\n1000%\n\nmodel learning, regularised policy optimisation\n\nb\n1\nMuesli\n\n"
+    )
     result = quiz(deck, state, script, "--new", "4")
     assert result.exit_code == 0, result.output
     expected = f"""\
 0 due, 4 new · history: {state}
 Stop any time with Ctrl-C or Ctrl-D: every answer is saved at once.
 
-[4 left] new · muesli/matches-muzero/choice
+[4 left] new
 Which method matches MuZero's performance on 57 Atari games?
-  1) Muesli
-  2) Agent57
-Your choice (1-2 or a-b): a
-✓ Correct
+Your answer: MuZero
+✗ Not quite
 Answer: Muesli
 Evidence: “Muesli matches MuZero's performance on 57 Atari games”
 {SOURCE}
-{NEW_RATES}  [Enter = Good]:␣
+Card: muesli/matches-muzero/which
+{NEW_RATES}  [Enter = Again, c = I was right]: c
 
-[4 left] new · muesli/median-score/cloze
+[4 left] new
 Muesli reaches a median human-normalized score of [...].
 Your answer: 1000%
 ≈ Close enough (exactly: >1,000%)
 Answer: Muesli reaches a median human-normalized score of >1,000%.
 Evidence: “reaches a median human-normalized score of more than 1,000%”
 {SOURCE}
+Card: muesli/median-score/cloze
 {NEW_RATES}  [Enter = Hard]:␣
 
-[4 left] new · muesli/combines/name
+[4 left] new
 What two things does the policy update combine?
 Your answer: model learning, regularised policy optimisation
 ✓ Correct
 Answer: regularized policy optimization and model learning
 Evidence: “a novel policy update that combines regularized policy optimization with model learning”
 {SOURCE}
+Card: muesli/combines/name
 {NEW_RATES}  [Enter = Good]:␣
 
-[4 left] new · muesli/plans/choice
+[4 left] new
 Which method plans with a learned model?
   1) MuZero
   2) Muesli
-Your choice (1-2 or a-b): 1
-✓ Correct
+Your choice (1-2 or a-b): b
+✗ Not quite
 Answer: MuZero
 Note: MuZero is the baseline Muesli is compared with.
 Evidence: “MuZero plans with a learned model”
 {SOURCE}
-{NEW_RATES}  [Enter = Good]: 1
+Card: muesli/plans/choice
+{NEW_RATES}  [Enter = Again, c = I was right]: 1
 
-[4 left] learning · muesli/matches-muzero/choice
+[4 left] learning
 Which method matches MuZero's performance on 57 Atari games?
-  1) Muesli
-  2) Agent57
-Your choice (1-2 or a-b): b
-✗ Not quite
+Your answer: Muesli
+✓ Correct
 Answer: Muesli
 Evidence: “Muesli matches MuZero's performance on 57 Atari games”
 {SOURCE}
-Rate: 1 Again (1m)  2 Hard (10m)  3 Good (2d)  4 Easy (4d)  [Enter = Again, c = I was right]: c
+Card: muesli/matches-muzero/which
+Rate: 1 Again (1m)  2 Hard (10m)  3 Good (2d)  4 Easy (4d)  [Enter = Good]:␣
 
-[3 left] learning · muesli/median-score/cloze
+[3 left] learning
 Muesli reaches a median human-normalized score of [...].
 Your answer:␣
 Session: 5 reviews, 4 correct (80%), 0m 00s
@@ -127,12 +128,31 @@ Next due: in 1m (Thu 26 Nov 2026 09:01)
 """.replace("␣", " ")  # ␣: a prompt answered with an empty line
     assert result.output == expected
     assert history(state) == [
-        ("muesli/matches-muzero/choice", 3, 0, "Muesli"),
+        ("muesli/matches-muzero/which", 3, 0, "MuZero"),
         ("muesli/median-score/cloze", 2, 0, "1000%"),
         ("muesli/combines/name", 3, 0, "model learning, regularised policy optimisation"),
-        ("muesli/plans/choice", 1, 0, "MuZero"),
-        ("muesli/matches-muzero/choice", 3, 1, "Agent57"),
+        ("muesli/plans/choice", 1, 0, "Muesli"),
+        ("muesli/matches-muzero/which", 3, 1, "Muesli"),
     ]
+
+
+def test_nothing_before_the_answer_names_the_card(deck, state):
+    # The card id names the fact, and often the answer ("matches-muzero", "plans"): it comes
+    # with the answer, never above the question.
+    result = quiz(deck, state, "Muesli\n\n" * 4, "--new", "4")
+    for block in result.output.split("\n\n")[1:-1]:
+        question, _, answer = block.partition("Your ")
+        assert "muesli/" not in question
+        assert answer.count("Card: muesli/") == 1
+
+
+def revealed(output: str) -> list[str]:
+    """The card ids a transcript showed, in order (each after its answer)."""
+    return [line[len("Card: ") :] for line in output.splitlines() if line.startswith("Card: ")]
+
+
+def headers(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("[")]
 
 
 def test_new_cards_are_one_per_fact(mini, state):
@@ -140,21 +160,43 @@ def test_new_cards_are_one_per_fact(mini, state):
     result = quiz(mini, state, "", "--new", "9")
     assert result.output.startswith("0 due, 3 new")
     quiz(mini, state, "Muesli\n\n", "--new", "9", "--limit", "1")
-    later = quiz(mini, state, "", "--new", "9", now=NOW + timedelta(minutes=10))
+    later = quiz(mini, state, "Muesli\n\n", "--new", "9", now=NOW + timedelta(minutes=10))
     assert later.output.startswith("1 due, 2 new")  # not the due card's siblings
-    assert "[3 left] learning · muesli/matches-muzero/which" in later.output
+    assert headers(later.output)[0] == "[3 left] learning"
+    assert revealed(later.output) == ["muesli/matches-muzero/which"]
+
+
+def test_a_facts_cards_take_turns_at_coming_first(mini, state):
+    # Facts in deck order; each fact starts with a card of another style, so the first day
+    # has a typed question, a cloze and a multiple choice.
+    result = quiz(mini, state, "Muesli\n4\n" * 3, "--new", "9")  # each rated Easy: 8 days
+    assert revealed(result.output) == [
+        "muesli/matches-muzero/which",
+        "muesli/acts/cloze",
+        "muesli/other/choice",
+    ]
+    # The next day, each fact's next card in turn.
+    result = quiz(
+        mini, state, "\n\n" * 3, "--new", "9", "--mode", "flip", now=NOW + timedelta(days=1)
+    )
+    assert result.output.startswith("0 due, 3 new")
+    assert revealed(result.output) == [
+        "muesli/matches-muzero/cloze",
+        "muesli/acts/choice",
+        "muesli/other/which",
+    ]
 
 
 def test_due_cards_come_first_then_new_ones_within_the_daily_limit(mini, state):
     quiz(mini, state, "muesli\n\n", "--new", "2", "--limit", "1")
     # Ten minutes later the first card is due again; one new card is left for today.
-    later = quiz(mini, state, "", "--new", "2", now=NOW + timedelta(minutes=15))
+    later = quiz(mini, state, "muesli\n\n", "--new", "2", now=NOW + timedelta(minutes=15))
     assert later.output.startswith("1 due, 1 new")
-    headers = [line for line in later.output.splitlines() if line.startswith("[")]
-    assert headers == ["[2 left] learning · muesli/matches-muzero/which"]
-    # The first card graduates, the second new card is learnt...
-    result = quiz(mini, state, "muesli\n\nmuesli\n\n", "--new", "2", now=NOW + timedelta(hours=1))
-    assert result.output.startswith("1 due, 1 new")
+    assert headers(later.output)[0] == "[2 left] learning"
+    assert revealed(later.output)[0] == "muesli/matches-muzero/which"
+    # The second new card is learnt...
+    result = quiz(mini, state, "muesli\n\n", "--new", "2", now=NOW + timedelta(hours=1))
+    assert result.output.startswith("0 due, 1 new")
     # ... and the day's two new cards are used up: only the due one.
     done = quiz(mini, state, "", "--new", "2", now=NOW + timedelta(hours=2))
     assert done.output.startswith("1 due, 0 new")
@@ -236,7 +278,7 @@ def test_flip_mode_shows_the_answer_for_self_rating(mini, state):
     assert f"{NEW_RATES}  [Enter = Good]: 1" in out
     assert history(state) == [
         ("muesli/matches-muzero/which", 3, 0, None),
-        ("muesli/acts/which", 1, 0, None),
+        ("muesli/acts/cloze", 1, 0, None),
     ]
 
 
@@ -245,10 +287,8 @@ def test_a_card_whose_text_changed_is_flagged(mini, state):
     source = mini / "sources" / "muesli.yaml"
     source.write_text(source.read_text().replace("category: method", "category: algorithm"))
     result = quiz(mini, state, "muesli\n\n", "--new", "0", now=NOW + timedelta(minutes=10))
-    assert (
-        "[1 left] learning · muesli/matches-muzero/which · changed since you last saw it"
-        in result.output
-    )
+    assert "[1 left] learning · changed since you last saw it" in result.output
+    assert revealed(result.output) == ["muesli/matches-muzero/which"]
     assert "Which algorithm matches" in result.output
     # Reviewed at the new text: no longer flagged.
     again = quiz(mini, state, "", "--new", "0", now=NOW + timedelta(days=30))
@@ -311,56 +351,3 @@ def test_help_lists_the_options():
     for option in ("--new", "--limit", "--mode", "--retention", "--state", "--source", "--tag"):
         assert option in result.output
     assert "--now" not in result.output
-
-
-class Interrupting(io.StringIO):
-    """Typed input that is cut by Ctrl-C after `lines` lines."""
-
-    def __init__(self, text: str, lines: int) -> None:
-        super().__init__(text)
-        self.left = lines
-
-    def readline(self, *args) -> str:  # type: ignore[override]
-        if self.left == 0:
-            raise KeyboardInterrupt
-        self.left -= 1
-        return super().readline(*args)
-
-
-def test_ctrl_c_ends_the_session_cleanly_with_what_was_saved(mini, state):
-    out = io.StringIO()
-    code = run_quiz(
-        mini,
-        state=state,
-        new_limit=3,
-        clock=frozen_clock(NOW),
-        stdin=Interrupting("muesli\n\nMuesli\n", lines=3),
-        stdout=out,
-    )
-    assert code == EXIT_INTERRUPTED
-    assert out.getvalue().endswith(
-        "Your answer: Muesli\n"
-        "✓ Correct\n"
-        "Answer: Muesli\n"
-        "Evidence: “it acts directly with a policy network”\n"
-        f"{SOURCE}\n"
-        f"{NEW_RATES}  [Enter = Good]: \n"
-        "Stopped. 1 answer saved.\n"
-        "Session: 1 review, 1 correct (100%), 0m 00s\n"
-        "Ratings: Again 0 · Hard 0 · Good 1 · Easy 0\n"
-        "Next due: in 10m (Thu 26 Nov 2026 09:10)\n"
-    )
-    assert history(state) == [("muesli/matches-muzero/which", 3, 0, "muesli")]
-
-
-def test_colour_only_when_asked(mini, state):
-    def run(color: bool) -> str:
-        out = io.StringIO()
-        run_quiz(
-            mini, state=state.with_name(f"{color}.sqlite3"), new_limit=1, clock=frozen_clock(NOW),
-            stdin=io.StringIO("muesli\n\n"), stdout=out, color=color,
-        )  # fmt: skip
-        return out.getvalue()
-
-    assert "\x1b[" not in run(False)
-    assert "\x1b[" in run(True)

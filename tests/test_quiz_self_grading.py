@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from quizgen.cli import main
-from quizgen.quiz import frozen_clock, run_quiz
+from quizgen.clock import frozen_clock
+from quizgen.session import run_quiz
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 QUESTION = "In Hamrick et al. (2020), to what extent does planning improve generalization?"
@@ -37,7 +38,7 @@ def test_a_sentence_answer_shows_the_diff_and_waits_for_a_rating(deck, tmp_path)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     start = lines.index(QUESTION)
-    assert lines[start : start + 10] == [
+    assert lines[start : start + 11] == [
         QUESTION,
         "Your answer: planning alone is sufficient to drive strong generalization",
         "? Compare your answer with the expected one",
@@ -46,6 +47,7 @@ def test_a_sentence_answer_shows_the_diff_and_waits_for_a_rating(deck, tmp_path)
         f"Answer: {ANSWER}",
         "Evidence: “Planning alone is insufficient to drive strong generalization.”",
         SOURCE,
+        "Card: planning/generalization/ask",  # after the answer: it may name it
         "Rate: 1 Again (1m)  2 Hard (6m)  3 Good (10m)  4 Easy (8d)  [rate it yourself]: ",
         "Press 1-4.",  # Enter alone proposes nothing: the student decides
         "Rate: 1 Again (1m)  2 Hard (6m)  3 Good (10m)  4 Easy (8d)  [rate it yourself]: 1",
@@ -65,7 +67,7 @@ def test_a_sentence_typed_word_for_word_is_proposed_good(deck, tmp_path):
 
 def test_missing_and_extra_words_are_highlighted_in_colour(deck, tmp_path):
     out = io.StringIO()
-    code = run_quiz(
+    result = run_quiz(
         deck,
         state=tmp_path / "state.sqlite3",
         limit=1,
@@ -74,7 +76,8 @@ def test_missing_and_extra_words_are_highlighted_in_colour(deck, tmp_path):
         stdout=out,
         color=True,
     )
-    assert code == 0
+    assert result.summary is not None and not result.summary.interrupted
+    assert result.summary.error is None
     text = out.getvalue()
     assert "\x1b[1;33m[-insufficient-]\x1b[0m" in text  # the 'close' style: bold yellow
     assert "\x1b[1;31m{+sufficient+}\x1b[0m" in text  # the 'wrong' style: bold red

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from quizgen.cli import main
+from quizgen.planning import card_hash
 from quizgen.project import compile_project
-from quizgen.quiz import card_hash
 from quizgen.scheduler import Rating, review
 from quizgen.stats import bar, compute
 from quizgen.store import Store

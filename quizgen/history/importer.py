@@ -175,8 +175,8 @@ def import_file(
     history as it was (or not created). A dry run computes everything and writes nothing."""
     from quizgen.anki.package import guid_for
     from quizgen.history import config
+    from quizgen.planning import card_hash
     from quizgen.project import compile_project
-    from quizgen.quiz import card_hash
     from quizgen.scheduler import replay
     from quizgen.store import default_path
 

@@ -1,32 +1,28 @@
-"""The terminal quiz: plan a session, ask each card, check the answer, save the rating.
+"""A quiz session: ask each planned card, check the answer, save the rating; and `run_quiz`,
+the whole command from loading the deck to the summary.
 
 The session is the edge where quizgen talks to a person, so this module reads and writes the
-streams it is given (never print()); everything it decides is delegated to pure code: which
-cards (`plan`), how close an answer is (`quizgen.answers`), when a card comes back
+terminal it is given (never print()); everything it decides is delegated to pure code: which
+cards (`quizgen.planning`), how close an answer is (`quizgen.grading`), when a card comes back
 (`quizgen.scheduler`). Each answer is saved by `quizgen.store` in its own transaction before the
-next question appears.
-
-On a terminal, choices and ratings take a single key press; when stdin is not a terminal every
-answer is one line, so a session can be scripted.
+next question appears. It knows nothing of the command line: `run_quiz` returns what happened,
+and the CLI turns that into messages about options and an exit status.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import signal
 import sys
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
+from quizgen.clock import Clock, system_clock
 from quizgen.grading import MARKS, Status, Verdict, check, check_choice, choice_index
 from quizgen.model import Card, Source
+from quizgen.planning import Item, Plan, card_hash, plan
 from quizgen.scheduler import (
     DEFAULT_SETTINGS,
     Phase,
@@ -37,78 +33,20 @@ from quizgen.scheduler import (
     review,
 )
 from quizgen.store import Entry, Store, StoreError
+from quizgen.terminal import Terminal, shielded
 
 LEARN_AHEAD = timedelta(minutes=20)  # as in Anki: a card due again this soon comes back today
 MODES = ("type", "flip")
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
-
-
-def card_hash(card: Card) -> str:
-    """A fingerprint of what the student sees, to tell when a card was edited since."""
-    text = "\x1f".join((card.front, card.back, *card.choices))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def day_start(now: datetime) -> datetime:
-    """Midnight at the start of `now`'s day, in `now`'s time zone."""
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-@dataclass(frozen=True)
-class Item:
-    """A card to ask, with what the store knew about it when the session began."""
-
-    card: Card
-    entry: Entry | None
-
-    @property
-    def is_new(self) -> bool:
-        return self.entry is None
-
-    @property
-    def changed(self) -> bool:
-        return bool(
-            self.entry and self.entry.text_hash and self.entry.text_hash != card_hash(self.card)
-        )
-
-
-@dataclass(frozen=True)
-class Plan:
-    items: list[Item]
-    due: int
-    new: int
-    new_today: int  # cards already introduced today, before this session
-
-
-def plan(store: Store, cards: Sequence[Card], now: datetime, *, new_limit: int, limit: int) -> Plan:
-    """Due cards first (most overdue first), then new cards in deck order, up to `new_limit`
-    new ones a day and `limit` in all. Reads only the rows it returns, plus one index count.
-
-    New cards are at most one per fact, and none of a fact due now or studied today: the
-    questions a fact makes give each other away (Anki calls this burying siblings)."""
-    by_id = {c.id: c for c in cards}
-    today = day_start(now)
-    due = store.due(now, by_id.__contains__, limit)
-    new_today = store.introduced_since(today)
-    room = min(max(0, new_limit - new_today), limit - len(due))
-    facts = {by_id[card_id].fact_id for card_id, _ in due}
-    if room > 0:
-        facts.update(by_id[i].fact_id for i in store.reviewed_since(today) if i in by_id)
-
-    def first_of_its_fact(card_id: str) -> bool:
-        fact = by_id[card_id].fact_id
-        if fact in facts:
-            return False
-        facts.add(fact)
-        return True
-
-    fresh = store.unseen(by_id, room, first_of_its_fact)
-    items = [Item(by_id[i], e) for i, e in due] + [Item(by_id[i], None) for i in fresh]
-    return Plan(items, len(due), len(fresh), new_today)
+# Seconds after a one-key step (a pick, "show the answer") during which the rating prompt
+# ignores keys: one pressed that soon was meant for the step before (a habitual Enter, a
+# double tap), not a rating of an answer not yet read.
+READING_PAUSE = 0.4
 
 
 @dataclass
 class Summary:
+    """How a session went: what was saved, how long it took, and how it ended."""
+
     reviewed: int = 0
     correct: int = 0
     ratings: Counter[Rating] = field(default_factory=Counter)
@@ -124,152 +62,6 @@ class Summary:
         return (self.ended - self.started).total_seconds()
 
 
-# -- the terminal ------------------------------------------------------------------------------
-
-STYLES = {
-    "muted": "dim",
-    "id": "cyan",
-    "flag": "yellow",
-    "question": "bold",
-    "blank": "bold yellow",
-    "right": "bold green",
-    "wrong": "bold red",
-    "close": "bold yellow",
-    "answer": "bold",
-    "quote": "italic",
-}
-
-
-class Terminal:
-    """Output through rich (colour only when wanted), input a line or a key at a time."""
-
-    def __init__(self, stdin: IO[str], stdout: IO[str], *, color: bool) -> None:
-        from rich.console import Console
-
-        self.stdin = stdin
-        self.keys = _isatty(stdin) and _isatty(stdout) and sys.platform != "win32"
-        self.console = Console(
-            file=stdout,
-            color_system="auto" if color else None,
-            force_terminal=color or None,  # the caller has decided (NO_COLOR, a tty)
-            no_color=not color,
-            highlight=False,
-            markup=False,
-            emoji=False,
-            soft_wrap=not _isatty(stdout),
-        )
-        encoding = (getattr(stdout, "encoding", None) or "utf-8").lower()
-        self.fancy = encoding.replace("-", "") in ("utf8", "utf16", "utf32")
-
-    def symbol(self, fancy: str, plain: str) -> str:
-        return fancy if self.fancy else plain
-
-    def say(self, *parts: str | tuple[str, str]) -> None:
-        """One line made of plain strings and (text, style name) pairs."""
-        from rich.text import Text
-
-        line = Text()
-        for part in parts:
-            if isinstance(part, tuple):
-                line.append(part[0], style=STYLES[part[1]])
-            else:
-                line.append(part)
-        self.console.print(line)
-
-    def blank_line(self) -> None:
-        self.console.print()
-
-    def ask_line(self, prompt: str) -> str | None:
-        """A line of input (None at end of input). Piped input is echoed to keep the
-        transcript readable."""
-        if self.keys:
-            _enable_line_editing()
-            self.console.file.flush()
-            try:
-                return input(prompt)
-            except EOFError:
-                self.console.print()
-                return None
-        self.console.print(prompt, end="")
-        self.console.file.flush()
-        line = self.stdin.readline()
-        if not line:
-            self.console.print()
-            return None
-        line = line.rstrip("\r\n")
-        self.console.print(line)
-        return line
-
-    def ask_key(self, prompt: str) -> str | None:
-        """One key press on a terminal (Enter reads as ""), else one line."""
-        if not self.keys:
-            return self.ask_line(prompt)
-        self.console.print(prompt, end="")
-        self.console.file.flush()
-        key = _read_key(self.stdin)
-        if key is None:
-            self.console.print()
-        return key
-
-
-def _isatty(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
-def _enable_line_editing() -> None:
-    with suppress(ImportError):  # not on every platform
-        import readline  # noqa: F401  (importing it is what gives input() history and editing)
-
-
-_ESCAPE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|O.|.)?", re.DOTALL)
-
-
-def _read_key(stream: IO[str]) -> str | None:
-    """One key in cbreak mode (Ctrl-C still interrupts). Escape sequences such as arrow keys
-    are dropped whole, so their letters are never taken as answers."""
-    import select
-    import termios
-    import tty
-
-    fd = stream.fileno()
-    old = termios.tcgetattr(fd)
-    try:
-        tty.setcbreak(fd)
-        while True:
-            data = os.read(fd, 64)
-            if data == b"\x1b":  # the rest of a sequence may follow a moment later
-                while select.select([fd], [], [], 0.05)[0]:
-                    data += os.read(fd, 64)
-            if not data or data.startswith(b"\x04"):  # end of input, or Ctrl-D
-                return None
-            text = _ESCAPE.sub("", data.decode("utf-8", "replace"))
-            if text:
-                return "" if text[0] in "\r\n" else text[0]
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, old)
-
-
-@contextmanager
-def _shielded() -> Iterator[None]:
-    """Hold Ctrl-C while a review is saved, so the summary counts exactly what was saved."""
-    if os.name != "posix" or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
-
-
-# -- the session -------------------------------------------------------------------------------
-
 _RATING_WORDS = {str(int(r)): r for r in Rating} | {r.name.lower(): r for r in Rating}
 _RATING_WORDS.update({r.name.lower()[0]: r for r in Rating})
 
@@ -284,7 +76,7 @@ class Session:
         terminal: Terminal,
         *,
         sources: dict[str, Source],
-        clock: Callable[[], datetime],
+        clock: Clock,
         settings: Settings = DEFAULT_SETTINGS,
         mode: str = "type",
         limit: int = 200,
@@ -302,12 +94,12 @@ class Session:
         self.summary = Summary()
 
     def run(self) -> Summary:
+        """Ask until the queue is empty, the limit is reached or the student stops."""
         s = self.summary
         s.started = self.clock()
         try:
-            while self.queue and s.reviewed < self.limit:
-                if not self._ask(self.queue.popleft()):
-                    break
+            while self.step():
+                pass
         except KeyboardInterrupt:
             s.interrupted = True
             self.t.blank_line()
@@ -316,22 +108,47 @@ class Session:
         s.ended = self.clock()
         return s
 
+    def step(self) -> bool:
+        """Ask the next card and save its rating. False when there is none left, the limit
+        is reached, or the student stopped (end of input) instead of answering.
+
+        Each card's state is read afresh from the store first: another session on the same
+        history may have answered it since this one was planned. Such a card is skipped if
+        it is no longer due, and otherwise asked as it now stands."""
+        while self.queue and self.summary.reviewed < self.limit:
+            item = self._current(self.queue.popleft())
+            if item is not None:
+                return self._ask(item)
+        return False
+
+    def _current(self, item: Item) -> Item | None:
+        """`item` as the store has it now; None when another session answered it since and
+        it is not due again yet."""
+        entry = self.store.get(item.card.id)
+        if _last_review(entry) == _last_review(item.entry):
+            return item
+        if entry is not None and entry.memory.due > self.clock():
+            return None
+        return Item(item.card, entry)
+
     # One card: question, answer, reveal, rating, save. False when the student stopped.
     def _ask(self, item: Item) -> bool:
         card, t = item.card, self.t
         shown = self.clock()
         self._header(item)
+        pause = 0.0
         if self.mode == "flip":
             self._question(card, choices=True)
             if t.ask_key("Press Enter to show the answer ") is None:
                 return False
-            verdict, given = None, None
+            verdict, given, pause = None, None, READING_PAUSE
         elif card.style == "choice":
             self._question(card, choices=True)
             picked = self._pick(card)
             if picked is None:
                 return False
             verdict, given = check_choice(card, picked), card.choices[picked]
+            pause = READING_PAUSE
         else:
             self._question(card, choices=False)
             given = t.ask_line("Your answer: ")
@@ -341,10 +158,10 @@ class Session:
         self._reveal(card, verdict)
         now = self.clock()
         memory = item.entry.memory if item.entry else None
-        rating = self._rate(verdict, preview(memory, now, self.settings))
+        rating = self._rate(verdict, preview(memory, now, self.settings), pause=pause)
         if rating is None:
             return False
-        with _shielded():
+        with shielded():
             after = self.store.record(
                 card.id,
                 text_hash=card_hash(card),
@@ -357,6 +174,8 @@ class Session:
             self.summary.reviewed += 1
             self.summary.correct += rating > Rating.AGAIN
             self.summary.ratings[rating] += 1
+            if t.keys:  # said only once saved: what the student reads is what was kept
+                t.say(rating.label)
         if after.due - now <= LEARN_AHEAD:
             self.queue.append(Item(card, Entry(after, card_hash(card), None)))
         t.blank_line()
@@ -365,11 +184,11 @@ class Session:
     def _header(self, item: Item) -> None:
         left = min(1 + len(self.queue), self.limit - self.summary.reviewed)
         phase = item.entry.memory.phase if item.entry else Phase.NEW
+        # Progress and phase only: the card id names the fact (and often its answer), so it
+        # is shown with the answer, in `_reveal`.
         parts: list[str | tuple[str, str]] = [
             (f"[{left} left] ", "muted"),
             (phase.label, "flag" if phase is Phase.NEW else "muted"),
-            (" · ", "muted"),
-            (item.card.id, "id"),
         ]
         if item.changed:
             parts += [(" · ", "muted"), ("changed since you last saw it", "flag")]
@@ -440,8 +259,11 @@ class Session:
         source = self.sources.get(card.source)
         if source is not None:
             t.say(("Source: ", "muted"), source.citation)
+        t.say(("Card: ", "muted"), (card.id, "id"))
 
-    def _rate(self, verdict: Verdict | None, after: dict[Rating, timedelta]) -> Rating | None:
+    def _rate(
+        self, verdict: Verdict | None, after: dict[Rating, timedelta], *, pause: float = 0.0
+    ) -> Rating | None:
         proposed = verdict.rating if verdict else Rating.GOOD
         judged = verdict is None or verdict.status is not Status.SELF
         rejected = judged and verdict is not None and not verdict.accepted
@@ -451,9 +273,10 @@ class Session:
         default = "rate it yourself" if proposed is None else f"Enter = {proposed.label}{extra}"
         prompt = f"Rate: {options}  [{default}]: "
         while True:
-            key = self.t.ask_key(prompt)
+            key = self.t.ask_key(prompt, ignore_for=pause)
             if key is None:
                 return None
+            pause = 0.0  # a second try is a fresh decision
             key = key.strip().lower()
             if key == "" and proposed is not None:
                 rating = proposed
@@ -465,27 +288,30 @@ class Session:
                 hint = "Press Enter, or 1-4" + (", or c" if rejected else "") + "."
                 self.t.say(("Press 1-4." if proposed is None else hint, "muted"))
                 continue
-            if self.t.keys:
-                self.t.say(rating.label)
             return rating
+
+
+def _last_review(entry: Entry | None) -> tuple[int, datetime | None]:
+    """What tells one review of a card from the next (times alone can repeat: a frozen
+    clock, two sessions in the same microsecond)."""
+    return (entry.memory.reps, entry.memory.last_review) if entry else (0, None)
 
 
 # -- the whole command -------------------------------------------------------------------------
 
 
-def system_clock() -> datetime:
-    """The current time in the local time zone."""
-    return datetime.now().astimezone()
+@dataclass(frozen=True)
+class QuizResult:
+    """What `run_quiz` did, for its caller to report and to choose an exit status by."""
 
-
-def frozen_clock(when: datetime) -> Callable[[], datetime]:
-    """A clock that always says `when` (for tests and reproducible demos)."""
-    if when.tzinfo is None:
-        when = when.astimezone()
-    return lambda: when
+    plan: Plan
+    summary: Summary | None  # None when the plan was empty: nothing was asked or printed
+    next_due: datetime | None  # when the first chosen card falls due after the session
+    now: datetime  # when the session ended
 
 
 def describe_due(when: datetime | None, now: datetime) -> str:
+    """When a card is next due, as the summary says it: "in 10m (Thu 26 Nov 2026 09:10)"."""
     if when is None:
         return "nothing is scheduled"
     when = when.astimezone(now.tzinfo)
@@ -505,15 +331,17 @@ def run_quiz(
     limit: int = 200,
     mode: str = "type",
     retention: float | None = None,
-    clock: Callable[[], datetime] = system_clock,
+    clock: Clock = system_clock,
     stdin: IO[str] | None = None,
     stdout: IO[str] | None = None,
     color: bool = False,
-) -> int:
-    """Run a quiz session from the command line; returns the exit status.
+) -> QuizResult:
+    """Plan a session on the chosen cards and run it on the terminal, ending with a summary.
 
     Raises InputError (a bad project, bad filters, an unusable review store) before anything
-    is asked; a store failure during the session ends it after the summary instead."""
+    is asked. When there is nothing to ask, prints nothing and returns a result without a
+    summary. A store failure during the session ends it after the summary, and is returned in
+    `summary.error`, not raised; so is a Ctrl-C, as `summary.interrupted`."""
     from quizgen.history.config import settings as history_settings
     from quizgen.project import compile_project
     from quizgen.select import select
@@ -522,21 +350,15 @@ def run_quiz(
     project, cards = compile_project(path, cached=True)
     chosen = select(cards, sources, kinds, tags)
     state_path = state or default_path()
-    if state is None:
-        state_path.parent.mkdir(parents=True, exist_ok=True)
-    terminal = Terminal(stdin or sys.stdin, stdout or sys.stdout, color=color)
-    with Store.open(state_path) as store:
+    wanted = {c.id for c in chosen}
+    with Store.open(state_path, make_folder=state is None) as store:
         # the history's saved retention and fitted parameters; --retention overrides
         settings = history_settings(store, retention)
         now = clock()
         session_plan = plan(store, chosen, now, new_limit=new_limit, limit=limit)
-        wanted = {c.id for c in chosen}
         if not session_plan.items:
-            terminal.say(
-                "Nothing to study now: no card is due", _new_cards_note(session_plan, new_limit)
-            )
-            terminal.say("Next due: ", describe_due(store.next_due(now, wanted.__contains__), now))
-            return 0
+            return QuizResult(session_plan, None, store.next_due(now, wanted.__contains__), now)
+        terminal = Terminal(stdin or sys.stdin, stdout or sys.stdout, color=color)
         terminal.say(
             (f"{session_plan.due} due, {session_plan.new} new", "question"),
             (f" · history: {state_path}", "muted"),
@@ -557,18 +379,9 @@ def run_quiz(
         )
         summary = session.run()
         next_due = None if summary.error else store.next_due(clock(), wanted.__contains__)
-    _print_summary(terminal, summary, next_due, clock())
-    if summary.error is not None:
-        raise summary.error
-    return EXIT_INTERRUPTED if summary.interrupted else 0
-
-
-def _new_cards_note(p: Plan, new_limit: int) -> str:
-    if new_limit == 0:
-        return " (new cards are off: --new 0)."
-    if p.new_today >= new_limit:
-        return f" and today's {new_limit} new cards are done."
-    return " and there are no new cards."
+    now = clock()
+    _print_summary(terminal, summary, next_due, now)
+    return QuizResult(session_plan, summary, next_due, now)
 
 
 def _print_summary(t: Terminal, s: Summary, next_due: datetime | None, now: datetime) -> None:
