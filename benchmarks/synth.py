@@ -14,17 +14,21 @@ from pathlib import Path
 import yaml
 
 TEMPLATES = [
-    {"id": "which", "front": "Which method {claim}[ {condition}]?", "answer": "subject"},
-    {"id": "cloze", "cloze": "{subject} {claim}[ {condition}].", "hide": ["subject"]},
+    {
+        "id": "which",
+        "front": "In {paper}, which method {claim}[ {condition}]?",
+        "answer": "subject",
+    },
+    {"id": "cloze", "cloze": "In {paper}, {subject} {claim}[ {condition}].", "hide": ["subject"]},
     {
         "id": "choice",
-        "front": "Pick the method that {claim}[ {condition}].",
+        "front": "In {paper}, pick the method that {claim}[ {condition}].",
         "answer": "subject",
         "choices": 4,
     },
     {
         "id": "what",
-        "front": "What does {subject} do[ {condition}]?",
+        "front": "In {paper}, what does {subject} do[ {condition}]?",
         "back": "{claim}",
         "answer": "claim",
     },

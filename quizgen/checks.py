@@ -126,6 +126,9 @@ def gives_away(card: Card) -> bool:
     """Whether what is shown before the answer holds the answer or all its content words."""
     question = fold(card.question)
     answers = [card.answer, *(form for _, forms in card.aliases for form in forms)]
+    if len(answers) == 1 and not _contains(question, fold(card.answer)):
+        wanted = content_words(card.answer)
+        return bool(wanted) and wanted <= content_words(card.question)
     if any(_contains(question, fold(a)) for a in answers):
         return True
     wanted = content_words(card.answer)

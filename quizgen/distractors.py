@@ -25,9 +25,10 @@ import hashlib
 import re
 import struct
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from quizgen.model import SOURCE_FIELDS, CardTemplate, Fact, FieldValue, Project, Source
 from quizgen.numbers import leading_quantity
@@ -80,6 +81,7 @@ class Shape:
     size: float = 0.0  # a number's value: 3 sizes do not stand beside 57
 
 
+@lru_cache(maxsize=1 << 16)
 def shape_of(value: FieldValue) -> Shape:
     if not isinstance(value, str):
         if len(value) > 1:
@@ -142,7 +144,8 @@ class Candidate:
 class Pools:
     """Every fact's answers, per (kind, answer field), with what choosing among them needs.
 
-    Built once per project; `choose` then costs O(pool) per card."""
+    Built once per project; `choose` then costs about O(options) per card (see
+    `_take_from_pool`)."""
 
     def __init__(self, project: Project) -> None:
         agree_fields: dict[str, set[str]] = defaultdict(set)
@@ -172,9 +175,39 @@ class Pools:
         # What each fact answers to each question: a distractor must not be another fact's
         # right answer to the very same question. Filled in by expansion as it goes.
         self.answers_to: dict[str, set[str]] = defaultdict(set)
+        self._sources: dict[tuple[str, str], dict[str, list[int]]] = {}
+        self._tagged: dict[tuple[tuple[str, str], str], list[int]] = {}
 
     def candidates(self, kind: str, field: str) -> list[Candidate]:
         return self.pools.get((kind, field), [])
+
+    def of_source(self, key: tuple[str, str], source: str) -> list[int]:
+        """Indices into the (kind, field) pool of one paper's answers."""
+        return self._by_source(key).get(source, [])
+
+    def sharing_a_tag(self, key: tuple[str, str], source: str) -> list[int]:
+        """Indices of the answers of other papers that share a tag with `source`."""
+        cached = self._tagged.get((key, source))
+        if cached is None:
+            tags = self.source_tags.get(source, frozenset())
+            by_source = self._by_source(key)
+            cached = [
+                i
+                for other, indices in by_source.items()
+                if other != source and tags & self.source_tags.get(other, frozenset())
+                for i in indices
+            ]
+            self._tagged[key, source] = cached
+        return cached
+
+    def _by_source(self, key: tuple[str, str]) -> dict[str, list[int]]:
+        groups = self._sources.get(key)
+        if groups is None:
+            groups = defaultdict(list)
+            for i, candidate in enumerate(self.candidates(*key)):
+                groups[candidate.source].append(i)
+            self._sources[key] = groups
+        return groups
 
 
 @dataclass(frozen=True)
@@ -240,8 +273,30 @@ def choose(
     )
 
 
-def _take_from_pool(pools, source, fact, template, card_id, shape, take) -> bool:  # type: ignore[no-untyped-def]
-    pool = pools.candidates(fact.kind, template.answer)
+def lazy_permutation(n: int, seed: str) -> Iterator[int]:
+    """The numbers below n in an order drawn from `seed`, produced one at a time: a
+    Fisher-Yates shuffle that swaps lazily, so taking k of them costs O(k), not O(n)."""
+    swapped: dict[int, int] = {}
+    block = 0
+    words: list[int] = []
+    for i in range(n):
+        if not words:
+            words = card_draws(f"{seed}#{block}", 8)
+            block += 1
+        j = i + words.pop() % (n - i)
+        yield swapped.get(j, j)
+        swapped[j] = swapped.get(i, i)
+
+
+def _take_from_pool(  # type: ignore[no-untyped-def]
+    pools: Pools, source: Source, fact: Fact, template: CardTemplate, card_id, shape, take
+) -> bool:
+    """Offer `take` other facts' answers of the same shape and agreement: from the same paper,
+    then from papers sharing a tag, then from any paper, each tier in an order drawn from the
+    card id. Lazily, so a card that finds its distractors early costs O(options), not O(pool):
+    at 30,000 cards of one kind, ranking the whole pool per card was most of `check`'s time."""
+    key = (fact.kind, template.answer)
+    pool = pools.candidates(*key)
     if not pool:
         return False
     agree = {
@@ -249,25 +304,33 @@ def _take_from_pool(pools, source, fact, template, card_id, shape, take) -> bool
         for name in template.agree
         if (value := _agree_value(source, fact, name)) is not None
     }
-    tags = pools.source_tags.get(source.id, frozenset())
-    draws = card_draws(card_id, len(pool))
-    ranked: list[tuple[int, int, int]] = []
-    for i, candidate in enumerate(pool):
-        if candidate.fact == fact.id and candidate.source == source.id:
-            continue
-        if not compatible(shape, candidate.shape):
-            continue
-        if agree and not agree <= set(candidate.agree):
-            continue
-        if candidate.source == source.id:
-            tier = 0
-        elif tags & pools.source_tags.get(candidate.source, frozenset()):
-            tier = 1
-        else:
-            tier = 2
-        ranked.append((tier, draws[i], i))
-    ranked.sort()
-    return any(take(pool[i].text) for _, _, i in ranked)
+    offered: set[int] = set()
+
+    def fits(i: int) -> bool:
+        candidate = pool[i]
+        return (
+            not (candidate.fact == fact.id and candidate.source == source.id)
+            and compatible(shape, candidate.shape)
+            and (not agree or agree <= set(candidate.agree))
+        )
+
+    def offer(indices: list[int] | range, salt: str) -> bool:
+        for n in lazy_permutation(len(indices), f"{card_id}#{salt}"):
+            i = indices[n]
+            if i in offered:
+                continue
+            offered.add(i)
+            if fits(i) and take(pool[i].text):
+                return True
+        return False
+
+    if offer(pools.of_source(key, source.id), "paper"):
+        return True
+    if "paper" in template.agree:
+        return False
+    if offer(pools.sharing_a_tag(key, source.id), "tag"):
+        return True
+    return offer(range(len(pool)), "any")
 
 
 # -- numbers -----------------------------------------------------------------------------------

@@ -205,6 +205,7 @@ def parse_quantity(text: str) -> Quantity | None:
         return None
 
 
+@lru_cache(maxsize=1 << 16)
 def leading_quantity(text: str) -> tuple[Quantity, str, str] | None:
     """When `text` is a number with at most a few words of unit after it ("57", ">99%",
     "at least 10M tokens"): the quantity, those unit words, and the magnitude suffix as

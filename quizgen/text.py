@@ -7,6 +7,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 _PUNCT = re.compile(r"[^\w\s%]")
 # A web address and nothing else: http(s), a host, and no space, quote, angle bracket or
@@ -20,6 +21,7 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """A comparison key: no accents, no case, no punctuation (but %), single spaces."""
     if text.isascii():
