@@ -432,3 +432,27 @@ def test_progress_is_reported_per_file(project, out):
     )
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert [o.path.name for o in outputs] == ["h-A.md", "h-A-key.md", "h-B.md", "h-B-key.md"]
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_questions_never_show_a_papers_title(out, fmt):
+    """Titles name answers ("Muesli: ...", "Podracer architectures"): the question sheet lists
+    papers by author and year; full citations are in the key only."""
+    import yaml
+
+    from quizgen.project import bundled_root
+
+    sheet = out / f"q.{fmt}"
+    result = run(bundled_root(), "-o", sheet, "--answers", "separate", "--date", "2026-01-01")
+    assert result.exit_code == 0, result.output
+    text = sheet.read_text()
+    for path in sorted((bundled_root() / "sources").glob("*.yaml")):
+        source = yaml.safe_load(path.read_text())
+        title = source["title"].replace("&", "&amp;") if fmt == "html" else source["title"]
+        assert title not in text, source["id"]
+        assert source["arxiv"] in text
+    key = (out / f"q-key.{fmt}").read_text()
+    assert any(
+        yaml.safe_load(p.read_text())["title"].split(":")[0] in key
+        for p in (bundled_root() / "sources").glob("*.yaml")
+    )

@@ -147,7 +147,7 @@ def render(doc: Document) -> bytes:
         '<section class="papers">',
         "<h2>Papers covered</h2>",
         "<ul>",
-        *(f"<li>{_link(p.citation, p.link)}</li>" for p in doc.papers),
+        *(f"<li>{_link(p.name, p.link)}</li>" for p in doc.papers),
         "</ul>",
         "</section>",
     ]

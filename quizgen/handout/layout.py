@@ -43,12 +43,15 @@ _WS = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class Paper:
-    """A paper the handout covers, as the header and the key cite it."""
+    """A paper the handout covers. The header lists it by `name` ("Hessel et al. (2021a),
+    arXiv:2104.06159"): a title often names an answer ("Muesli: ...", "Podracer
+    architectures ..."), so the full `citation` is printed only in the key, after the answers."""
 
     id: str
     short: str
     citation: str
     link: str
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,13 @@ def plan(project: Project, cards: Sequence[Card], options: Options) -> list[Docu
     chosen = choose(cards, options.count, options.seed)
     asked = {c.source for c in chosen}
     papers = {
-        s.id: Paper(s.id, squash(s.short), squash(s.citation), s.link.strip())
+        s.id: Paper(
+            s.id,
+            squash(s.short),
+            squash(s.citation),
+            s.link.strip(),
+            squash(s.fields["paper"]) + (f", arXiv:{s.arxiv}" if s.arxiv else ""),
+        )
         for s in project.sources
         if s.id in asked
     }

@@ -69,7 +69,7 @@ def render(doc: Document) -> bytes:
     title = escape(doc.title) + (f" — {doc.label}" if doc.label else "")
     lines = [f"# {title}", "", escape(doc.subtitle), ""]
     lines += ["**Papers covered**", ""]
-    lines += [f"- {_link(p.citation, p.link)}" for p in doc.papers]
+    lines += [f"- {_link(p.name, p.link)}" for p in doc.papers]
     lines.append("")
     if doc.show_questions:
         for section in doc.sections:

@@ -255,7 +255,7 @@ def _title_block(pdf: _HandoutPDF, doc: Document) -> None:
         pdf.set_font(FAMILY, "", SMALL)
         pdf.set_x(pdf.l_margin + 1)
         pdf.cell(4, SMALL * 0.5, "•", new_x=XPos.RIGHT, new_y=YPos.TOP)
-        flow.text(paper.citation, SMALL, x=5, link=safe_link(paper.link))
+        flow.text(paper.name, SMALL, x=5, link=safe_link(paper.link))
         flow.gap(0.8)
 
 
