@@ -139,3 +139,14 @@ def test_a_retired_card_keeps_its_progress_suspended(mini: Path, zone) -> None: 
 
     assert (progress.cards[WHICH].type, progress.cards[WHICH].queue) == (2, -1)
     assert len(progress.revlog) == 1
+
+
+def test_the_historys_saved_retention_goes_into_the_package(tmp_path: Path) -> None:
+    from quizgen.anki.progress import read_history
+    from quizgen.history.config import save_retention
+    from quizgen.store import Store
+
+    path = tmp_path / "reviews.sqlite3"
+    with Store.open(path) as store:
+        save_retention(store, 0.85)
+    assert read_history(path).settings.desired_retention == 0.85

@@ -170,7 +170,7 @@ def _build(
     if history is not None and progress_from is not None:
         from quizgen.anki.progress import progress_for
 
-        progress = progress_for(entries, history)
+        progress = progress_for(entries, history, history.settings)
         counted = ProgressCount(progress_from, len(progress.cards), len(progress.revlog))
     try:
         write_package(entries, _decks(project, entries), target, progress)

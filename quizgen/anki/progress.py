@@ -69,6 +69,7 @@ class History:
 
     memories: dict[str, Memory]
     reviews: list[Review]
+    settings: Settings = DEFAULT_SETTINGS  # the history's saved retention and FSRS parameters
 
 
 def read_history(path: Path) -> History:
@@ -81,10 +82,13 @@ def read_history(path: Path) -> History:
         raise StoreError.at(
             path, "no review history here (quizgen quiz --state FILE starts one); nothing written"
         )
+    from quizgen.history.config import settings
+
     with store:
         memories = {card_id: entry.memory for card_id, entry in store.all_entries()}
         reviews = [Review(*row) for row in store.review_log()]
-    return History(memories, reviews)
+        saved = settings(store)
+    return History(memories, reviews, saved)
 
 
 @dataclass(frozen=True)
