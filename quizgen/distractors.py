@@ -134,7 +134,6 @@ class Candidate:
     """Another fact's answer, as a possible distractor."""
 
     text: str
-    key: str  # fold(text)
     shape: Shape
     source: str
     fact: str
@@ -170,7 +169,7 @@ class Pools:
                         value = fact.values[field]
                         text = _text(value)
                         self.pools[kind_name, field].append(
-                            Candidate(text, fold(text), shape_of(value), source.id, fact.id, agree)
+                            Candidate(text, shape_of(value), source.id, fact.id, agree)
                         )
         # What each fact answers to each question: a distractor must not be another fact's
         # right answer to the very same question. Filled in by expansion as it goes.
