@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from quizgen.distractors import compatible, shape_of
 from quizgen.errors import Problem
 from quizgen.model import Card, Fact, Project, Source
-from quizgen.text import fold, join_list
+from quizgen.text import contains_words, fold, join_list
 
 # Words that carry no content of their own: an answer made only of these plus words the
 # question shows gives nothing to recall.
@@ -118,18 +118,11 @@ def content_words(text: str) -> set[str]:
     return {_stem(w) for w in fold(text).split() if w not in STOPWORDS}
 
 
-def _contains(haystack: str, needle: str) -> bool:
-    return bool(needle) and f" {needle} " in f" {haystack} "
-
-
 def gives_away(card: Card) -> bool:
     """Whether what is shown before the answer holds the answer or all its content words."""
     question = fold(card.question)
     answers = [card.answer, *(form for _, forms in card.aliases for form in forms)]
-    if len(answers) == 1 and not _contains(question, fold(card.answer)):
-        wanted = content_words(card.answer)
-        return bool(wanted) and wanted <= content_words(card.question)
-    if any(_contains(question, fold(a)) for a in answers):
+    if any(contains_words(question, fold(a)) for a in answers):
         return True
     wanted = content_words(card.answer)
     return bool(wanted) and wanted <= content_words(card.question)
@@ -141,7 +134,7 @@ def named_after_paper(card: Card, source: Source) -> bool:
     short = fold(source.short)
     if len(card.answer.split()) > NAME_WORDS:
         return False  # a description that mentions the paper's model is not its name
-    return _contains(fold(card.answer), short) and _contains(fold(card.question), short)
+    return contains_words(fold(card.answer), short) and contains_words(fold(card.question), short)
 
 
 def majority_answer(card: Card, items_of: dict[str, tuple[str, ...]]) -> bool:
@@ -175,10 +168,10 @@ def names_paper(card: Card, source: Source) -> bool:
     question = fold(card.question)
     fields = source.fields
     names = [fields["paper"], source.title, source.short]
-    if any(_contains(question, fold(n)) for n in names if fold(n)):
+    if any(contains_words(question, fold(n)) for n in names if fold(n)):
         return True
     first = fold(source.authors.split(",")[0]).split()
-    return bool(first) and _contains(question, first[-1]) and str(source.year) in question
+    return bool(first) and contains_words(question, first[-1]) and str(source.year) in question
 
 
 def stated_count(question: str) -> int | None:
@@ -230,7 +223,7 @@ def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:
         source = sources[card.source]
         if gives_away(card):
             warn(f'card {card.id} gives its answer away: the question shows "{card.answer}"')
-        elif _contains(fold(source.short), fold(card.answer)):
+        elif contains_words(fold(source.short), fold(card.answer)):
             warn(
                 f'card {card.id} gives its answer away: the paper\'s short name "{source.short}" '
                 "heads its Anki deck and handout section; set a neutral 'short:' in the "

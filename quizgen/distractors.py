@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from quizgen.model import SOURCE_FIELDS, CardTemplate, Fact, FieldValue, Project, Source
 from quizgen.numbers import leading_quantity
-from quizgen.text import fold, join_list
+from quizgen.text import contains_words, fold, join_list
 
 MIN_OPTIONS = 3  # fewer options than this is not a multiple-choice question worth asking
 _EIGHT_WORDS = struct.Struct(">8I")
@@ -221,11 +221,6 @@ class Choice:
         return len(self.options) - 1
 
 
-def _contains(haystack: str, needle: str) -> bool:
-    """Whether folded `needle` occurs in folded `haystack` as whole words."""
-    return bool(needle) and f" {needle} " in f" {haystack} "
-
-
 def choose(
     pools: Pools,
     source: Source,
@@ -248,7 +243,7 @@ def choose(
 
     def take(text: str) -> bool:
         key = fold(text)
-        if key in excluded or _contains(folded_question, key):
+        if key in excluded or contains_words(folded_question, key):
             return False
         excluded.add(key)
         chosen.append(text)

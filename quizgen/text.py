@@ -48,6 +48,12 @@ def safe_link(url: str) -> str:
     return url if _WEB_ADDRESS.fullmatch(url) else ""
 
 
+def contains_words(haystack: str, needle: str) -> bool:
+    """Whether folded `needle` occurs in folded `haystack` as whole words ("ultra" is in
+    "gemini ultra", not in "ultrasound")."""
+    return bool(needle) and f" {needle} " in f" {haystack} "
+
+
 def plural(n: int, word: str, many: str = "") -> str:
     """'1 card', '2 cards', '0 cards'; `many` for a word that does not take an 's'."""
     return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
