@@ -42,7 +42,7 @@ from synth import make, use_bytecode  # noqa: E402
 
 from quizgen.clock import frozen_clock  # noqa: E402
 from quizgen.model import Card  # noqa: E402
-from quizgen.planning import card_hash, plan  # noqa: E402
+from quizgen.planning import card_hash, plan_session  # noqa: E402
 from quizgen.project import compile_project  # noqa: E402
 from quizgen.session import Session  # noqa: E402
 from quizgen.store import Store, to_text  # noqa: E402
@@ -117,7 +117,7 @@ def median_of(runs: int, func: Callable[..., float], *args: object) -> float:
 def in_process_start(state: Path, cards: list[Card]) -> float:
     start = time.perf_counter()
     with Store.open(state) as store:
-        items = plan(store, cards, NOW, new_limit=20, limit=200).items
+        items = plan_session(store, cards, NOW, new_limit=20, limit=200).items
     assert items
     return time.perf_counter() - start
 
@@ -128,7 +128,7 @@ def per_answer(state: Path, cards: list[Card], sources: dict, answers: int, tmp:
     shutil.copy(state, copy)
     script = io.StringIO("wrong answer\n\n" * answers)  # typed cards: answer, accept rating
     with Store.open(copy) as store:
-        items = plan(store, cards, NOW, new_limit=20, limit=answers).items
+        items = plan_session(store, cards, NOW, new_limit=20, limit=answers).items
         terminal = Terminal(script, io.StringIO(), color=False)
         session = Session(store, items, terminal, sources=sources, clock=frozen_clock(NOW),
                           limit=answers)  # fmt: skip

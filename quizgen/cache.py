@@ -10,7 +10,6 @@ rewritten, never trusted blindly: it must unpickle to the expected key and types
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
@@ -73,19 +72,11 @@ def _entry(root: Path) -> Path:
 
 def load(root: Path, key: str) -> tuple[Project, list[Card]] | None:
     """The cached compilation of `root` under `key`, or None."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # unpickling makes ~100k acyclic objects: collection passes would double it
     try:
         with _entry(root).open("rb") as f:
             stored = pickle.load(f)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
         return None
-    finally:
-        # The deck lives as long as the process: move it out of the collector's sight so no
-        # later pass rescans ~100k objects that can never be garbage.
-        gc.freeze()
-        if gc_was_enabled:
-            gc.enable()
     if (
         isinstance(stored, tuple)
         and len(stored) == 3

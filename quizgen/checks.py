@@ -1,9 +1,15 @@
-"""Card-quality findings: the checks that are not about the input's form but about whether a
-card teaches. Each is a warning (`quizgen check --strict` makes them errors). Pure: a project
+"""The checks that are not schema: what the loader cannot see in one record. Pure: a project
 and its cards in, problems out.
 
-A card is good when a student who knows the paper answers it and one who does not cannot guess
-it. These findings catch what gives an answer away or leaves more than one right:
+`structural` finds what makes a card unusable, each an error that keeps the card out (the
+build stops): a fact that yields no card, a card that renders an empty question or answer, a
+cloze that hides nothing, a question asked twice, a multiple-choice card with too few options;
+and templates that apply to no fact (an error) or kinds no fact uses (a warning).
+
+`quality` finds what keeps a card from teaching, each a warning (`quizgen check --strict`
+makes them errors). A card is good when a student who knows the paper answers it and one who
+does not cannot guess it. These findings catch what gives an answer away or leaves more than one
+right:
 
 - the question shows the answer, or every content word of it;
 - a multiple-choice card whose options are of mixed shape (a list of two beside lists of three,
@@ -19,10 +25,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from quizgen.distractors import compatible, shape_of
+from quizgen.distractors import MIN_OPTIONS, compatible, shape_of
 from quizgen.errors import Problem
-from quizgen.model import Card, Fact, Project, Source
-from quizgen.text import contains_words, fold, join_list
+from quizgen.model import Card, CardTemplate, Fact, Project, Source
+from quizgen.text import contains_words, fold, join_list, plural
 
 # Words that carry no content of their own: an answer made only of these plus words the
 # question shows gives nothing to recall.
@@ -195,6 +201,109 @@ def mixed_shapes(card: Card, items_of: dict[str, tuple[str, ...]]) -> bool:
         if not compatible(answer_shape, shape_of(value if len(value) > 1 else option)):
             return True
     return False
+
+
+def structural(
+    project: Project, cards: Sequence[Card], *, complete: bool = True
+) -> tuple[list[Card], list[Problem]]:
+    """The cards fit to use, and every problem that keeps one out or is wrong with the project
+    as a whole (see the module's docstring).
+
+    complete=False says some files failed to load: the checks that need every fact (options
+    too few, templates that apply to no fact) are left out rather than reported falsely."""
+    templates = {
+        (kind.name, template.id): template
+        for kind in project.kinds.values()
+        for template in kind.templates
+    }
+    facts = {f"{s.id}/{f.id}": f for s in project.sources for f in s.facts}
+    problems: list[Problem] = []
+    kept: list[Card] = []
+    questions: dict[str, str] = {}
+    for card in cards:
+        fact = facts[card.fact_id]
+        template = templates[card.kind, card.template]
+        message, warning = _unusable(card, template, questions, complete)
+        if message:
+            problems.append(Problem(fact.path, fact.line, message, warning))
+        if not message or warning:
+            kept.append(card)
+    with_cards = {card.fact_id for card in cards}
+    for source_id_fact, fact in facts.items():
+        if source_id_fact not in with_cards:
+            problems.append(
+                Problem(
+                    fact.path,
+                    fact.line,
+                    f"fact '{source_id_fact}' yields no card: no template of kind "
+                    f"'{fact.kind}' applies to the fields it has",
+                )
+            )
+    if complete:
+        problems += _unused(project, {(card.kind, card.template) for card in cards})
+    return kept, problems
+
+
+def _unusable(
+    card: Card, template: CardTemplate, questions: dict[str, str], complete: bool
+) -> tuple[str, bool]:
+    """What is wrong with one card, if anything, and whether it is only a warning. `questions`
+    holds the questions seen so far."""
+    if not card.front or not card.back:
+        return f"card {card.id} renders an empty question or answer", False
+    if template.cloze is not None and not any(s.hidden for s in card.cloze):
+        return f"card {card.id} is a cloze that hides nothing", False
+    # Two cards of one style asking the same thing: a student cannot tell which answer is
+    # wanted (multiple-choice options don't make the question different).
+    question = f"{template.style}:{card.front.casefold()}"
+    if question in questions:
+        return (
+            f'card {card.id} asks the same question as {questions[question]}: "{card.front}"',
+            False,
+        )
+    questions[question] = card.id
+    if not template.choices or not complete:
+        # With files that failed to load, the pool lacks their answers: a shortage reported
+        # now could be false. The card keeps what there is.
+        return "", False
+    offered = len(card.choices)
+    if offered >= template.choices:
+        return "", False
+    n, field = offered - 1, template.answer
+    rules = "same shape, " + (f"same {', '.join(template.agree)}, " if template.agree else "")
+    fits = (
+        f"no other '{field}' answer fits"
+        if n == 0
+        else f"only {n} other '{field}' {'answer fits' if n == 1 else 'answers fit'}"
+    )
+    where = f"template '{card.kind}/{template.id}'"
+    if offered < min(MIN_OPTIONS, template.choices):
+        return (
+            f"card {card.id} can offer {plural(offered, 'option')}, too few for multiple choice "
+            f"({where}): {fits} ({rules}not in the question); add 'distractors:' to the fact"
+        ), False
+    return (
+        f"card {card.id} gets {offered} options, not the {template.choices} {where} asks for: "
+        f"{fits} ({rules}not in the question); add 'distractors:' to the fact"
+    ), True
+
+
+def _unused(project: Project, used: set[tuple[str, str]]) -> list[Problem]:
+    """A template that applies to none of its kind's facts is a mistake (a field misnamed, a
+    condition no fact meets). A kind no fact uses is not: a project may keep kinds it has no
+    facts for yet, as it does when it starts from a copy of the bundled templates."""
+    kinds_used = {fact.kind for source in project.sources for fact in source.facts}
+    problems = []
+    for kind in project.kinds.values():
+        if kind.name not in kinds_used:
+            message = f"kind '{kind.name}' is used by no fact"
+            problems.append(Problem(kind.path, kind.line, message, warning=True))
+            continue
+        for template in kind.templates:
+            if (kind.name, template.id) not in used:
+                message = f"template '{kind.name}/{template.id}' applies to no fact"
+                problems.append(Problem(template.path, template.line, message))
+    return problems
 
 
 def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:

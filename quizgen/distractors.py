@@ -209,18 +209,6 @@ class Pools:
         return groups
 
 
-@dataclass(frozen=True)
-class Choice:
-    """The options of one card, in the order shown, and how many distractors were wanted."""
-
-    options: tuple[str, ...]
-    wanted: int  # distractors the template asked for
-
-    @property
-    def distractors(self) -> int:
-        return len(self.options) - 1
-
-
 def choose(
     pools: Pools,
     source: Source,
@@ -229,7 +217,7 @@ def choose(
     card_id: str,
     question: str,
     aliases: Iterable[str] = (),
-) -> Choice:
+) -> tuple[str, ...]:
     """The options of the card `template` makes from `fact`: its answer and up to
     `template.choices - 1` distractors, in an order drawn from the card id."""
     value = fact.values[template.answer]
@@ -262,9 +250,7 @@ def choose(
                 break
     options = [*chosen, answer]
     draws = card_draws(card_id + "#order", len(options))
-    return Choice(
-        tuple(options[i] for i in pick_distinct(len(options), len(options), draws)), wanted
-    )
+    return tuple(options[i] for i in pick_distinct(len(options), len(options), draws))
 
 
 def lazy_permutation(n: int, seed: str) -> Iterator[int]:

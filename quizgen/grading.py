@@ -880,7 +880,7 @@ def expected_items(card: Card) -> tuple[str, ...]:
     return card.answer_items or (card.answer,)
 
 
-def check(card: Card, typed: str) -> Verdict:
+def grade_typed(card: Card, typed: str) -> Verdict:
     """How the typed answer compares with the card's answer."""
     if not _tokens(typed):
         return Verdict(Status.EMPTY)
@@ -935,7 +935,7 @@ def choice_index(card: Card, key: str) -> int | None:
     return None
 
 
-def check_choice(card: Card, index: int) -> Verdict:
+def grade_choice(card: Card, index: int) -> Verdict:
     """A multiple-choice pick: right or wrong."""
     if index == card.correct_choice:
         return Verdict(Status.CORRECT)
@@ -948,8 +948,8 @@ def grade(card: Card, answer: str) -> Verdict:
     if card.choices:
         index = choice_index(card, answer)
         if index is not None:
-            return check_choice(card, index)
-    return check(card, answer)
+            return grade_choice(card, index)
+    return grade_typed(card, answer)
 
 
 # -- trying answers out (`quizgen grade`) --------------------------------------------------------

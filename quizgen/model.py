@@ -75,6 +75,13 @@ class CardTemplate:
     def required_set(self) -> frozenset[str]:
         return frozenset(self.required_fields)
 
+    @property
+    def style(self) -> Literal["basic", "cloze", "choice"]:
+        """The style of the cards it makes (see Card.style)."""
+        if self.cloze is not None:
+            return "cloze"
+        return "choice" if self.choices else "basic"
+
     @cached_property
     def hide_set(self) -> frozenset[str]:
         return frozenset(self.hide)

@@ -79,7 +79,9 @@ def new_card_order(cards: Iterable[Card]) -> Iterator[str]:
             yield card.id
 
 
-def plan(store: Store, cards: Sequence[Card], now: datetime, *, new_limit: int, limit: int) -> Plan:
+def plan_session(
+    store: Store, cards: Sequence[Card], now: datetime, *, new_limit: int, limit: int
+) -> Plan:
     """Due cards first (most overdue first), then new cards in `new_card_order`, up to
     `new_limit` new ones a day and `limit` in all. Reads only the rows it returns, plus one
     index count.

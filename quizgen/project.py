@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from pathlib import Path
 
+from quizgen import checks
 from quizgen.errors import InputError, Problem
 from quizgen.expand import expand
 from quizgen.loader import load_project
@@ -35,29 +35,26 @@ def resolve_root(path: Path | None) -> Path:
     return local if local.is_dir() else bundled_root()
 
 
-def check(path: Path | None = None, *, quality: bool = False) -> Report:
+def validate(path: Path | None = None, *, quality: bool = False) -> Report:
     """Load and expand a project, gathering every problem instead of stopping at the first.
 
     quality=True adds the card-quality warnings of `quizgen.checks` (what `quizgen check`
     reports); warnings never stop the other commands."""
     root = resolve_root(path)
-    # Loading builds hundreds of thousands of small containers and no reference cycles: the
-    # cyclic collector's passes over them would cost ~15% of the run and free nothing.
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
         project, problems = load_project(root)
-        cards, more = expand(project, complete=not any(not p.warning for p in problems))
-        if quality and not any(not p.warning for p in problems + more):
-            from quizgen.checks import quality as card_quality
-
-            more += card_quality(project, cards)
     except InputError as exc:
         return Report(None, [], exc.problems)
-    finally:
-        if was_enabled:
-            gc.enable()
+    cards, more = cards_of(project, complete=not any(not p.warning for p in problems))
+    if quality and not any(not p.warning for p in problems + more):
+        more += checks.quality(project, cards)
     return Report(project, cards, sorted(set(problems + more)))
+
+
+def cards_of(project: Project, *, complete: bool = True) -> tuple[list[Card], list[Problem]]:
+    """The usable cards of a loaded project and the problems that keep others out (see
+    `checks.structural`)."""
+    return checks.structural(project, expand(project), complete=complete)
 
 
 def compile_project(
@@ -76,7 +73,7 @@ def compile_project(
         hit = cache.load(root, key)
         if hit is not None:
             return hit
-    report = check(root)
+    report = validate(root)
     errors = [p for p in report.problems if not p.warning]
     if errors or report.project is None:
         raise InputError(errors)

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import IO
 
 from quizgen.clock import Clock, system_clock
-from quizgen.grading import MARKS, Status, Verdict, check, check_choice, choice_index
+from quizgen.grading import MARKS, Status, Verdict, choice_index, grade_choice, grade_typed
 from quizgen.model import Card, Source
-from quizgen.planning import Item, Plan, card_hash, plan
+from quizgen.planning import Item, Plan, card_hash, plan_session
 from quizgen.scheduler import (
     DEFAULT_SETTINGS,
     Phase,
@@ -34,6 +34,7 @@ from quizgen.scheduler import (
 )
 from quizgen.store import Entry, Store, StoreError
 from quizgen.terminal import Terminal, shielded
+from quizgen.text import plural
 
 LEARN_AHEAD = timedelta(minutes=20)  # as in Anki: a card due again this soon comes back today
 MODES = ("type", "flip")
@@ -147,14 +148,14 @@ class Session:
             picked = self._pick(card)
             if picked is None:
                 return False
-            verdict, given = check_choice(card, picked), card.choices[picked]
+            verdict, given = grade_choice(card, picked), card.choices[picked]
             pause = READING_PAUSE
         else:
             self._question(card, choices=False)
             given = t.ask_line("Your answer: ")
             if given is None:
                 return False
-            verdict = check(card, given)
+            verdict = grade_typed(card, given)
         self._reveal(card, verdict)
         now = self.clock()
         memory = item.entry.memory if item.entry else None
@@ -342,20 +343,20 @@ def run_quiz(
     is asked. When there is nothing to ask, prints nothing and returns a result without a
     summary. A store failure during the session ends it after the summary, and is returned in
     `summary.error`, not raised; so is a Ctrl-C, as `summary.interrupted`."""
+    from quizgen.filters import filter_cards
     from quizgen.history.config import settings as history_settings
     from quizgen.project import compile_project
-    from quizgen.select import select
     from quizgen.store import default_path
 
     project, cards = compile_project(path, cached=True)
-    chosen = select(cards, sources, kinds, tags)
+    chosen = filter_cards(cards, sources, kinds, tags)
     state_path = state or default_path()
     wanted = {c.id for c in chosen}
     with Store.open(state_path, make_folder=state is None) as store:
         # the history's saved retention and fitted parameters; --retention overrides
         settings = history_settings(store, retention)
         now = clock()
-        session_plan = plan(store, chosen, now, new_limit=new_limit, limit=limit)
+        session_plan = plan_session(store, chosen, now, new_limit=new_limit, limit=limit)
         if not session_plan.items:
             return QuizResult(session_plan, None, store.next_due(now, wanted.__contains__), now)
         terminal = Terminal(stdin or sys.stdin, stdout or sys.stdout, color=color)
@@ -386,20 +387,16 @@ def run_quiz(
 
 def _print_summary(t: Terminal, s: Summary, next_due: datetime | None, now: datetime) -> None:
     if s.interrupted:
-        t.say(("Stopped.", "flag"), f" {_plural(s.reviewed, 'answer')} saved.")
+        t.say(("Stopped.", "flag"), f" {plural(s.reviewed, 'answer')} saved.")
     if s.error is not None:
         t.say(("Stopped: the review store failed; the last answer was not saved.", "wrong"))
     minutes, seconds = divmod(round(s.seconds), 60)
     percent = f" ({100 * s.correct / s.reviewed:.0f}%)" if s.reviewed else ""
     t.say(
         ("Session: ", "question"),
-        f"{_plural(s.reviewed, 'review')}, {s.correct} correct{percent}, {minutes}m {seconds:02d}s",
+        f"{plural(s.reviewed, 'review')}, {s.correct} correct{percent}, {minutes}m {seconds:02d}s",
     )
     if s.reviewed:
         t.say(("Ratings: ", "muted"), " · ".join(f"{r.label} {s.ratings[r]}" for r in Rating))
     if s.error is None:
         t.say(("Next due: ", "muted"), describe_due(next_due, now))
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -20,6 +20,7 @@ from quizgen.model import Card
 from quizgen.planning import card_hash
 from quizgen.scheduler import Phase
 from quizgen.store import Store
+from quizgen.text import plural
 
 FORECAST_DAYS = 30
 RECENT_DAYS = 30
@@ -197,11 +198,7 @@ def to_dict(stats: Stats) -> dict[str, Any]:
 
 
 def _percent(r: Retention) -> str:
-    return f"{100 * (r.rate or 0):.0f}% of {_plural(r.graded, 'review')}"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return f"{100 * (r.rate or 0):.0f}% of {plural(r.graded, 'review')}"
 
 
 def _retention(stats: Stats) -> str:
@@ -277,7 +274,7 @@ def _memory(stats: Stats, *, fancy: bool, paint: Callable[[str, str], str]) -> l
         lines += [
             "",
             paint("Predicted recall against actual", "head")
-            + f" ({_plural(e.reviews, 'review')} a day or more after the one before; "
+            + f" ({plural(e.reviews, 'review')} a day or more after the one before; "
             f"log loss {e.log_loss:.3f}, RMSE(bins) {e.rmse_bins:.3f})",
         ]
         for b in stats.calibration:
@@ -306,12 +303,12 @@ def gather(
     tags: Sequence[str] = (),
 ) -> Stats:
     """Statistics for a project and review store. Reads only: a missing store is not created."""
+    from quizgen.filters import filter_cards
     from quizgen.project import compile_project
-    from quizgen.select import select
     from quizgen.store import default_path
 
     project, cards = compile_project(path, cached=True)
-    chosen = select(cards, sources, kinds, tags)
+    chosen = filter_cards(cards, sources, kinds, tags)
     state_path = state or default_path()
     store = Store.open_existing(state_path)
     names = {s.id: s.short for s in project.sources}

@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from quizgen.expand import expand
 from quizgen.loader import load_project
 from quizgen.model import Card, Project
+from quizgen.project import cards_of
 
 ITEM_KIND = {
     "kind": "item",
@@ -60,7 +60,7 @@ def item(fid: str, answer: str, category: str = "model", **extra: Any) -> dict[s
 
 def compile_(root: Path) -> tuple[Project, list[Card], list[str]]:
     project, problems = load_project(root)
-    cards, more = expand(project)
+    cards, more = cards_of(project)
     return project, cards, [str(p).split(": ", 1)[1] for p in problems + more]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.anki.lock import Entry, Record, plan, read, render
+from quizgen.anki.lock import Entry, Record, read, reconcile, render
 from quizgen.anki.notes import Note, retired_note
 from quizgen.errors import InputError
 
@@ -27,7 +27,7 @@ def records(entries: list[Entry]) -> dict[str, Record]:
 
 
 def test_first_build_makes_everything_new() -> None:
-    entries = plan([note("s/b/t"), note("s/a/t")], {}, NOW, deck_of)
+    entries = reconcile([note("s/b/t"), note("s/a/t")], {}, NOW, deck_of)
 
     assert [(e.note.card_id, e.id, e.mod, e.status) for e in entries] == [
         ("s/b/t", 1_800_000_000_500, 1_800_000_000, "new"),
@@ -36,11 +36,11 @@ def test_first_build_makes_everything_new() -> None:
 
 
 def test_rebuild_keeps_unchanged_dates_and_moves_changed_ones_forward() -> None:
-    first = plan([note("s/a/t"), note("s/b/t"), note("s/c/t")], {}, NOW, deck_of)
+    first = reconcile([note("s/a/t"), note("s/b/t"), note("s/c/t")], {}, NOW, deck_of)
     previous = records(first)
 
     # a clock that went backwards must still give the changed note a newer time
-    entries = plan(
+    entries = reconcile(
         [note("s/a/t"), note("s/b/t", "Q2"), note("s/d/t")], previous, NOW - 3600, deck_of
     )
 
@@ -54,19 +54,19 @@ def test_rebuild_keeps_unchanged_dates_and_moves_changed_ones_forward() -> None:
     assert [e.note.card_id for e in entries][-1] == "s/c/t"  # retired notes come last
 
     # once retired, a note stays as it is
-    again = plan(
+    again = reconcile(
         [note("s/a/t"), note("s/b/t", "Q2"), note("s/d/t")], records(entries), NOW + 5, deck_of
     )
     assert [e.status for e in again] == ["unchanged"] * 4
     assert again[-1].note == retired_note("s/c/t", "question", "D::S")
 
     # and a card that comes back is a change again
-    back = plan([note("s/c/t")], records(again), NOW + 10, deck_of)
+    back = reconcile([note("s/c/t")], records(again), NOW + 10, deck_of)
     assert (back[0].status, back[0].mod, back[0].note.retired) == ("changed", 1_800_000_010, False)
 
 
 def test_render_is_sorted_one_note_per_line_and_reads_back(tmp_path: Path) -> None:
-    entries = plan([note("s/b/t"), note("s/a/t")], {}, NOW, deck_of)
+    entries = reconcile([note("s/b/t"), note("s/a/t")], {}, NOW, deck_of)
     path = tmp_path / "quizgen.lock"
 
     path.write_text("".join(render(entries)))
@@ -86,7 +86,7 @@ def test_render_is_sorted_one_note_per_line_and_reads_back(tmp_path: Path) -> No
 
 def test_a_reformatted_lock_still_reads(tmp_path: Path) -> None:
     """Reformatted by a JSON tool (or a merge), the lock reads through the careful path."""
-    entries = plan([note("s/b/t"), note("s/a/t")], {}, NOW, deck_of)
+    entries = reconcile([note("s/b/t"), note("s/a/t")], {}, NOW, deck_of)
     path = tmp_path / "quizgen.lock"
     path.write_text(json.dumps(json.loads("".join(render(entries))), indent=4))
 
@@ -127,7 +127,7 @@ def test_empty_and_missing_lock(tmp_path: Path) -> None:
 )
 def test_bad_records(tmp_path: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "quizgen.lock"
-    data = json.loads("".join(render(plan([note("s/a/t"), note("s/b/t")], {}, NOW, deck_of))))
+    data = json.loads("".join(render(reconcile([note("s/a/t"), note("s/b/t")], {}, NOW, deck_of))))
     edit(data)
     path.write_text(json.dumps(data))
 

@@ -42,12 +42,12 @@ def zone(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 def entries_of(mini: Path, retire: str = "") -> list[lock.Entry]:
     project, cards = compile_project(mini)
     notes = notes_for(project, cards)
-    first = lock.plan(notes, {}, 1_800_000_000, lambda _: "Mini Deck")
+    first = lock.reconcile(notes, {}, 1_800_000_000, lambda _: "Mini Deck")
     if not retire:
         return first
     previous = {e.note.card_id: e.record for e in first}
     kept = [n for n in notes if n.card_id != retire]
-    return lock.plan(kept, previous, 1_800_000_100, lambda _: "Mini Deck")
+    return lock.reconcile(kept, previous, 1_800_000_100, lambda _: "Mini Deck")
 
 
 def history(*answers: tuple[str, int, datetime, int | None]) -> History:

@@ -11,7 +11,7 @@ from projects import item, write_project
 
 from quizgen.checks import gives_away, stated_count
 from quizgen.cli import main
-from quizgen.project import check
+from quizgen.project import validate
 
 
 def kind(front: str, answer: str = "answer", **extra: Any) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def kind(front: str, answer: str = "answer", **extra: Any) -> dict[str, Any]:
 
 def warnings(tmp_path: Path, facts: list[dict[str, Any]], front: str, **extra: Any) -> list[str]:
     root = write_project(tmp_path / "p", [{"facts": facts}], [kind(front, **extra)])
-    report = check(root, quality=True)
+    report = validate(root, quality=True)
     assert not [p for p in report.problems if not p.warning], report.problems
     return [p.message for p in report.problems]
 
@@ -59,7 +59,7 @@ def test_gives_away_ignores_the_options_of_a_choice_card(tmp_path: Path) -> None
             {"id": "choice", "front": "In {paper}, which is {thing}?", "answer": "answer",
              "choices": 4}]}],
     )  # fmt: skip
-    report = check(root, quality=True)
+    report = validate(root, quality=True)
     assert report.problems == []
     assert all(not gives_away(c) for c in report.cards)
 
@@ -73,7 +73,7 @@ def test_mixed_shapes_among_hand_written_options(tmp_path: Path) -> None:
             {"id": "choice", "front": "In {paper}, how many {thing}?", "answer": "answer",
              "choices": 4}]}],
     )  # fmt: skip
-    messages = [p.message for p in check(root, quality=True).problems]
+    messages = [p.message for p in validate(root, quality=True).problems]
     assert len(messages) == 1
     assert messages[0].startswith("card p0/a/choice mixes options of different shapes (")
     assert messages[0].endswith(
@@ -110,7 +110,7 @@ def test_a_source_can_say_how_questions_name_it(tmp_path: Path) -> None:
         [{"facts": [item("a", "Muesli")], "paper": "the Gemini report"}],
         [kind("In {paper}, which {category} is {thing}?")],
     )
-    report = check(root, quality=True)
+    report = validate(root, quality=True)
     assert report.problems == []
     assert report.cards[0].front == "In the Gemini report, which model is thing a?"
 
@@ -176,7 +176,7 @@ def test_a_short_name_that_gives_the_answer_away(tmp_path: Path) -> None:
         [{"facts": [item("a", "Muesli")], "short": "Muesli"}],
         [kind("In {paper}, which {category} is {thing}?")],
     )
-    assert [p.message for p in check(root, quality=True).problems] == [
+    assert [p.message for p in validate(root, quality=True).problems] == [
         'card p0/a/ask gives its answer away: the paper\'s short name "Muesli" heads its Anki '
         "deck and handout section; set a neutral 'short:' in the source, like \"Author0 et al. "
         '(2000)"'
@@ -202,7 +202,7 @@ def test_two_papers_named_alike_get_letters(tmp_path: Path) -> None:
         [{"facts": [item("a", "Muesli")], **same}, {"facts": [item("b", "Podracer")], **same}],
         [kind("In {paper}, which {category} is {thing}?")],
     )
-    report = check(root, quality=True)
+    report = validate(root, quality=True)
     assert [c.front for c in report.cards] == [
         "In Hessel et al. (2021a), which model is thing a?",
         "In Hessel et al. (2021b), which model is thing b?",
@@ -216,7 +216,7 @@ def test_two_papers_the_user_named_alike_are_an_error(tmp_path: Path) -> None:
         [{"facts": [item("a", "Muesli")], **same}, {"facts": [item("b", "Podracer")], **same}],
         [kind("In {paper}, which {category} is {thing}?")],
     )
-    assert [p.message for p in check(root).problems] == [
+    assert [p.message for p in validate(root).problems] == [
         "source 'p1' is named \"the Hessel paper\" in questions, as 'p0' is: change 'paper:' "
         "in one of them"
     ]
@@ -231,7 +231,7 @@ def choice_kind(answer: str = "answer") -> dict[str, Any]:
 def choice_warnings(tmp_path: Path, facts: list[dict[str, Any]], **source: Any) -> list[str]:
     answer = "items" if "items" in facts[0] else "answer"
     root = write_project(tmp_path / "p", [{"facts": facts, **source}], [choice_kind(answer)])
-    return [p.message for p in check(root, quality=True).problems]
+    return [p.message for p in validate(root, quality=True).problems]
 
 
 def test_an_answer_named_after_the_paper_the_question_names(tmp_path: Path) -> None:

@@ -8,10 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizgen.distractors import pick_distinct
-from quizgen.expand import expand
 from quizgen.loader import load_project
 from quizgen.model import CardTemplate, Fact, FieldSpec, Kind, Project, Source
-from quizgen.project import compile_project
+from quizgen.project import cards_of, compile_project
 from quizgen.template import parse
 from quizgen.text import fold
 
@@ -110,8 +109,8 @@ def projects(draw: st.DrawFn) -> Project:
 @settings(max_examples=60, deadline=None)
 @given(projects())
 def test_expansion_is_deterministic_with_unique_ids(project: Project) -> None:
-    cards, problems = expand(project)
-    again, _ = expand(project)
+    cards, problems = cards_of(project)
+    again, _ = cards_of(project)
     assert problems == []
     assert cards == again
     ids = [c.id for c in cards]
@@ -121,7 +120,7 @@ def test_expansion_is_deterministic_with_unique_ids(project: Project) -> None:
 @settings(max_examples=60, deadline=None)
 @given(projects())
 def test_distractors_are_wrong_distinct_and_from_the_same_field(project: Project) -> None:
-    cards, _ = expand(project)
+    cards, _ = cards_of(project)
     answers = {f.values["subject"] for f in project.sources[0].facts}
     for card in cards:
         if card.style != "choice":
@@ -148,7 +147,7 @@ def test_distractors_never_repeat_the_answer_in_other_spelling(mini: Path) -> No
     text = path.read_text().replace("subject: MuZero", "subject: muesli.", 1)
     path.write_text(text)
     project, problems = load_project(mini)
-    cards, more = expand(project)
+    cards, more = cards_of(project)
     # "muesli." folds to the same answer as "Muesli": no distractor is left for 2 choices
     # (matches-muzero keeps its hand-written one).
     assert [p.message for p in more] == [

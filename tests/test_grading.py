@@ -14,12 +14,12 @@ from quizgen.grading import (
     SENTENCE_WORDS,
     Status,
     Verdict,
-    check,
-    check_choice,
     choice_index,
     compare_list,
     compare_phrase,
     grade,
+    grade_choice,
+    grade_typed,
     is_sentence,
     split_list,
     word_diff,
@@ -50,7 +50,7 @@ def card(
 
 
 def status(expected: str, typed: str, **extra) -> Status:
-    return check(card(expected, **extra), typed).status
+    return grade_typed(card(expected, **extra), typed).status
 
 
 @pytest.mark.parametrize(
@@ -126,11 +126,11 @@ def status(expected: str, typed: str, **extra) -> Status:
     ],
 )
 def test_the_earlier_lenient_checks_still_hold(expected, typed, status):
-    assert check(card(expected), typed).status is status
+    assert grade_typed(card(expected), typed).status is status
 
 
 def test_close_answers_say_what_was_exact():
-    verdict = check(card(">99%"), "99%")
+    verdict = grade_typed(card(">99%"), "99%")
     assert verdict.note == "exactly: >99%"
     assert verdict.accepted and verdict.rating is Rating.HARD
 
@@ -167,7 +167,7 @@ def test_verdict_as_plain_data():
 
 
 def test_spelling_slips_are_forgiven_within_a_word_and_spelled_out():
-    verdict = check(card("Muesli"), "Muesly")
+    verdict = grade_typed(card("Muesli"), "Muesly")
     assert verdict.status is CORRECT and verdict.note == "spelled: Muesli"
     assert status("regularized policy optimization", "regularised polcy optimisation") is CORRECT
     assert status("TF-Replicator", "TF-Replicater") is CORRECT
@@ -339,14 +339,14 @@ def test_words_the_card_implies_may_be_added():
 
 
 def test_words_the_card_does_not_imply_are_wrong():
-    verdict = check(card("model learning"), "model-free learning")
+    verdict = grade_typed(card("model learning"), "model-free learning")
     assert verdict.status is WRONG and verdict.note == "not in the answer: free"
     assert status("source compression", "lossless source compression") is WRONG
 
 
 def test_two_answers_for_one_are_wrong():
     q = {"front": "Which method matches MuZero's performance?"}
-    verdict = check(card("Muesli", **q), "Muesli or MuZero")
+    verdict = grade_typed(card("Muesli", **q), "Muesli or MuZero")
     assert verdict.status is WRONG and verdict.note == "more than one answer"
     assert status("Muesli", "MuZero and Muesli", **q) is WRONG
     ev = {"evidence": ("our most-capable Gemini Ultra model",)}
@@ -388,27 +388,29 @@ def test_parentheses_are_optional_or_an_alias():
 def test_an_alias_is_accepted_like_the_value():
     aliases = (("Gemini Ultra", ("Gemini 1.0 Ultra",)),)
     c = card("Gemini Ultra", front="Which model was first on MMLU?", aliases=aliases)
-    assert check(c, "Gemini 1.0 Ultra") == Verdict(CORRECT)
-    assert check(c, "gemini 1.0 ultra model").status is CORRECT  # the question says 'model'
-    assert check(c, "Gemini 1.0 Ultra chip").status is WRONG  # 'chip' is not implied
-    assert check(c, "Gemini 1.5 Ultra").status is WRONG
+    assert grade_typed(c, "Gemini 1.0 Ultra") == Verdict(CORRECT)
+    assert grade_typed(c, "gemini 1.0 ultra model").status is CORRECT  # the question says 'model'
+    assert grade_typed(c, "Gemini 1.0 Ultra chip").status is WRONG  # 'chip' is not implied
+    assert grade_typed(c, "Gemini 1.5 Ultra").status is WRONG
 
 
 def test_an_alias_may_stand_for_one_list_item():
     items = ("a ResNet-50 for ImageNet classification", "a D4PG agent for continuous control")
     aliases = ((items[0], ("ResNet-50",)), (items[1], ("D4PG",)))
     c = card(" and ".join(items), items, aliases=aliases)
-    assert check(c, "D4PG and ResNet-50").status is CORRECT
-    assert check(c, "ResNet-50 for ImageNet and D4PG for continuous control").status is CORRECT
-    assert check(c, "ResNet-50 for continuous control and D4PG").status is PARTIAL
-    assert check(c, "ResNet-50") == Verdict(PARTIAL, f"missing: {items[1]}")
+    assert grade_typed(c, "D4PG and ResNet-50").status is CORRECT
+    assert (
+        grade_typed(c, "ResNet-50 for ImageNet and D4PG for continuous control").status is CORRECT
+    )
+    assert grade_typed(c, "ResNet-50 for continuous control and D4PG").status is PARTIAL
+    assert grade_typed(c, "ResNet-50") == Verdict(PARTIAL, f"missing: {items[1]}")
 
 
 def test_an_alias_of_the_whole_list():
     c = card("Ultra, Pro and Nano", ("Ultra", "Pro", "Nano"),
              aliases=(("Ultra, Pro and Nano", ("the three Gemini sizes",)),))  # fmt: skip
-    assert check(c, "the three Gemini sizes").status is CORRECT
-    assert check(c, "Nano, Ultra, Pro").status is CORRECT
+    assert grade_typed(c, "the three Gemini sizes").status is CORRECT
+    assert grade_typed(c, "Nano, Ultra, Pro").status is CORRECT
 
 
 # -- lists -------------------------------------------------------------------------------------
@@ -417,32 +419,32 @@ def test_an_alias_of_the_whole_list():
 def test_list_answers_in_any_order():
     items = ("Atari", "Go", "chess")
     c = card("Atari, Go and chess", items)
-    assert check(c, "chess, atari and go").status is CORRECT
-    assert check(c, "Go; Chess; Atari").status is CORRECT
-    assert check(c, "go, atari, chess, shogi").status is CLOSE
-    assert check(c, "go, atari, chess, shogi").note == "not in the answer: shogi"
-    partial = check(c, "atari and go")
+    assert grade_typed(c, "chess, atari and go").status is CORRECT
+    assert grade_typed(c, "Go; Chess; Atari").status is CORRECT
+    assert grade_typed(c, "go, atari, chess, shogi").status is CLOSE
+    assert grade_typed(c, "go, atari, chess, shogi").note == "not in the answer: shogi"
+    partial = grade_typed(c, "atari and go")
     assert partial.status is PARTIAL and partial.note == "missing: chess"
-    assert check(c, "shogi").status is WRONG
-    assert check(c, "Atary, Go, chess") == Verdict(CORRECT)
+    assert grade_typed(c, "shogi").status is WRONG
+    assert grade_typed(c, "Atary, Go, chess") == Verdict(CORRECT)
 
 
 @pytest.mark.parametrize("typed", ["TPUs and GPUs", "GPUs, TPUs", "GPU & TPU", "TPU; GPU",
                                    "TPUs/GPUs", "TPUs or GPUs", "TPUs GPUs"])  # fmt: skip
 def test_list_separators(typed):
-    assert check(card("TPUs and GPUs", ("TPUs", "GPUs")), typed).status is CORRECT
+    assert grade_typed(card("TPUs and GPUs", ("TPUs", "GPUs")), typed).status is CORRECT
 
 
 def test_too_many_extra_items_are_not_accepted():
     c = card("TPUs and GPUs", ("TPUs", "GPUs"))
-    assert check(c, "TPUs, GPUs and CPUs").status is CLOSE
-    assert check(c, "TPUs, GPUs, CPUs and FPGAs").status is PARTIAL
-    assert check(c, "TPUs, GPUs and not CPUs").status is PARTIAL
+    assert grade_typed(c, "TPUs, GPUs and CPUs").status is CLOSE
+    assert grade_typed(c, "TPUs, GPUs, CPUs and FPGAs").status is PARTIAL
+    assert grade_typed(c, "TPUs, GPUs and not CPUs").status is PARTIAL
 
 
 def test_list_items_may_contain_and():
     c = card("x", ("research and development", "sales"))
-    assert check(c, "sales and research and development").status is CORRECT
+    assert grade_typed(c, "sales and research and development").status is CORRECT
 
 
 def test_list_items_keep_thousands_separators():
@@ -451,15 +453,15 @@ def test_list_items_keep_thousands_separators():
 
 
 def test_a_single_value_that_reads_as_a_list_may_be_reordered():
-    assert check(card("Muesli and MuZero"), "MuZero, Muesli").status is CORRECT
-    assert check(card("Muesli and MuZero"), "Muesli").status is WRONG
+    assert grade_typed(card("Muesli and MuZero"), "MuZero, Muesli").status is CORRECT
+    assert grade_typed(card("Muesli and MuZero"), "Muesli").status is WRONG
 
 
 def test_cloze_with_several_blanks_expects_each_blank():
     segments = (Segment("A"), Segment("Muesli", True), Segment(" beats "), Segment("PPO", True))
     c = card("Muesli", cloze=segments)
-    assert check(c, "PPO, Muesli").status is CORRECT
-    assert check(c, "Muesli").status is PARTIAL
+    assert grade_typed(c, "PPO, Muesli").status is CORRECT
+    assert grade_typed(c, "Muesli").status is PARTIAL
 
 
 # -- sentences ---------------------------------------------------------------------------------
@@ -475,14 +477,14 @@ def test_more_than_five_content_words_make_a_sentence():
 
 
 def test_sentence_answers_are_never_graded_correct():
-    verdict = check(card(LONG), LONG)
+    verdict = grade_typed(card(LONG), LONG)
     assert verdict.status is SELF and not verdict.accepted
     assert verdict.rating is Rating.GOOD  # every word there: proposed, not decided
     assert verdict.diff == (("same", LONG),)
 
 
 def test_sentence_answers_come_with_a_word_diff():
-    verdict = check(card(LONG), "planning alone is sufficient to drive strong generalization")
+    verdict = grade_typed(card(LONG), "planning alone is sufficient to drive strong generalization")
     assert verdict.status is SELF
     assert verdict.diff == (
         ("missing", "the results suggest that"),
@@ -504,20 +506,21 @@ def test_sentence_answers_come_with_a_word_diff():
     ],
 )
 def test_a_sentence_is_never_proposed_good_when_its_polarity_differs(typed):
-    verdict = check(card(LONG), typed)
+    verdict = grade_typed(card(LONG), typed)
     assert verdict.status is SELF and verdict.rating is not Rating.GOOD
 
 
 def test_sentence_proposals():
     definition = "the problem of measuring an action's influence on future rewards"
     c = card(definition)
-    assert check(c, definition).rating is Rating.GOOD
+    assert grade_typed(c, definition).rating is Rating.GOOD
     # the same words in another order say something else
     assert (
-        check(c, "the problem of measuring a reward's influence on future actions").rating is None
+        grade_typed(c, "the problem of measuring a reward's influence on future actions").rating
+        is None
     )
-    assert check(c, "a way to pick hyperparameters").rating is Rating.AGAIN
-    assert check(c, "").status is EMPTY
+    assert grade_typed(c, "a way to pick hyperparameters").rating is Rating.AGAIN
+    assert grade_typed(c, "").status is EMPTY
 
 
 def test_word_diff_marks_missing_and_extra_words():
@@ -531,8 +534,8 @@ def test_a_list_with_sentence_items_is_for_the_student_when_unsure():
     items = ("a ResNet-50 for ImageNet classification",
              "a D4PG reinforcement learning agent for continuous control")  # fmt: skip
     c = card(" and ".join(items), items)
-    assert check(c, "ResNet-50 for ImageNet classification and D4PG").status is SELF
-    assert check(c, "a ResNet-50 for ImageNet classification").status is PARTIAL
+    assert grade_typed(c, "ResNet-50 for ImageNet classification and D4PG").status is SELF
+    assert grade_typed(c, "a ResNet-50 for ImageNet classification").status is PARTIAL
 
 
 # -- multiple choice ---------------------------------------------------------------------------
@@ -542,8 +545,8 @@ def test_multiple_choice_by_number_letter_or_text():
     c = card("Muesli", choices=("MuZero", "Muesli", "PPO", "IMPALA"))
     assert [choice_index(c, k) for k in ("2", "b", "B", " muesli ", "4", "d")] == [1, 1, 1, 1, 3, 3]
     assert [choice_index(c, k) for k in ("0", "5", "e", "", "chess")] == [None] * 5
-    assert check_choice(c, 1).status is CORRECT
-    assert check_choice(c, 0).status is WRONG
+    assert grade_choice(c, 1).status is CORRECT
+    assert grade_choice(c, 0).status is WRONG
     assert grade(c, "b").status is CORRECT
     assert grade(c, "a").status is WRONG
     assert grade(c, "Muesly").status is CORRECT  # not an option: graded as typed
@@ -552,7 +555,7 @@ def test_multiple_choice_by_number_letter_or_text():
 def test_nothing_typed_is_empty():
     for typed in ("", "   ", " ?! ", "..."):
         assert status("Muesli", typed) is EMPTY
-        assert check(card("a", ("a", "b")), typed).status is EMPTY
+        assert grade_typed(card("a", ("a", "b")), typed).status is EMPTY
 
 
 # -- properties --------------------------------------------------------------------------------
@@ -585,7 +588,7 @@ def test_every_answer_matches_itself(text):
 
 @given(st.one_of(phrases, sentences))
 def test_every_card_accepts_its_own_answer(text):
-    verdict = check(card(text), text)
+    verdict = grade_typed(card(text), text)
     assert verdict.status is CORRECT or (verdict.status is SELF and verdict.rating is Rating.GOOD)
 
 
@@ -606,7 +609,7 @@ def test_inserting_not_is_never_accepted(text, data):
     assume("not" not in (t.lower() for t in tokens))
     at = data.draw(st.integers(min_value=0, max_value=len(tokens)))
     typed = " ".join([*tokens[:at], "not", *tokens[at:]])
-    verdict = check(card(text), typed)
+    verdict = grade_typed(card(text), typed)
     assert not verdict.accepted
     assert verdict.rating is not Rating.GOOD
 
@@ -618,7 +621,7 @@ def test_an_antonym_prefix_is_never_accepted(text, data, prefix):
     assume(long_words)
     at = data.draw(st.sampled_from(long_words))
     typed = " ".join(prefix + t if i == at else t for i, t in enumerate(tokens))
-    verdict = check(card(text), typed)
+    verdict = grade_typed(card(text), typed)
     assert not verdict.accepted
     assert verdict.rating is not Rating.GOOD
 
@@ -652,8 +655,8 @@ def test_another_number_in_a_name_is_wrong(a, b):
 def test_list_items_in_any_order(items):
     assume(not {w.lower() for w in items} & {"and", "or"})  # separators, not items
     # Two items that read the same ('ü' and 'u', 'TPU' and 'TPUs') are not distinct items.
-    assume(len({check(card(w), w).note or fold(w) for w in items}) == len(items))
+    assume(len({grade_typed(card(w), w).note or fold(w) for w in items}) == len(items))
     assume(all(compare_phrase(a, b).status is WRONG for a, b in itertools.permutations(items, 2)))
     c = card(", ".join(items), tuple(items))
     for order in itertools.permutations(items):
-        assert check(c, ", ".join(order)).status is CORRECT
+        assert grade_typed(c, ", ".join(order)).status is CORRECT

@@ -15,7 +15,7 @@ from handout_checks import assert_document_shown
 from pypdf import PdfReader
 
 from quizgen.handout import html as html_writer
-from quizgen.handout.layout import parts, plan
+from quizgen.handout.layout import lay_out, parts
 from quizgen.handout.options import Options
 from quizgen.project import compile_project
 
@@ -70,7 +70,7 @@ def visible(parser: Strict) -> str:
 @pytest.fixture(scope="module")
 def docs():
     project, cards = compile_project(FIXTURE)
-    return plan(project, cards, Options(date=DAY, count=18, variants=2, seed=5))
+    return lay_out(project, cards, Options(date=DAY, count=18, variants=2, seed=5))
 
 
 def test_every_question_option_and_answer_appears(docs):
@@ -119,7 +119,7 @@ def test_print_css_paper_size_key_page_break_and_labels(docs):
     assert "break-inside: avoid" in css
     letter = Options(date=DAY, paper="letter")
     project, cards = compile_project(FIXTURE)
-    (single,) = plan(project, cards, letter)
+    (single,) = lay_out(project, cards, letter)
     css = parse(html_writer.render(single)).style
     assert "size: letter;" in css and "@top-right" not in css
     key_classes = [a.get("class") for t, a in page.tags if t == "section"]

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from quizgen.errors import InputError
+from quizgen.filters import filter_cards
 from quizgen.handout.files import file_name, output_paths
-from quizgen.handout.layout import parts, plan
+from quizgen.handout.layout import lay_out, parts
 from quizgen.handout.options import Options
 from quizgen.project import compile_project
-from quizgen.select import select
 
 FIXTURE = Path(__file__).parent / "fixtures" / "handout"
 DAY = date(2026, 11, 26)
@@ -39,7 +39,7 @@ def test_bad_options_are_problems_about_settings_not_options(compiled, options, 
     """The library names its own settings; only the command line knows them as --count."""
     project, cards = compiled
     with pytest.raises(InputError) as exc:
-        plan(project, cards, options)
+        lay_out(project, cards, options)
     assert [(p.path, p.setting, p.message) for p in exc.value.problems] == [
         (setting, True, message)
     ]
@@ -48,7 +48,7 @@ def test_bad_options_are_problems_about_settings_not_options(compiled, options, 
 
 def test_single_handout_groups_questions_by_paper_in_source_order(compiled):
     project, cards = compiled
-    (doc,) = plan(project, cards, Options(date=DAY, count=6))
+    (doc,) = lay_out(project, cards, Options(date=DAY, count=6))
     assert [s.paper.id for s in doc.sections] == ["cafe", "second"]
     assert [q.number for q in doc.questions] == [1, 2, 3, 4, 5, 6]
     order = [c.id for c in cards]
@@ -65,7 +65,7 @@ def test_single_handout_groups_questions_by_paper_in_source_order(compiled):
 
 def test_shuffle_mixes_papers_in_one_section(compiled):
     project, cards = compiled
-    (doc,) = plan(project, cards, Options(date=DAY, count=12, shuffle=True, seed=2))
+    (doc,) = lay_out(project, cards, Options(date=DAY, count=12, shuffle=True, seed=2))
     assert len(doc.sections) == 1 and doc.sections[0].paper is None
     sources = [q.paper.id for q in doc.questions]
     assert sources != sorted(sources), "papers interleave"
@@ -73,14 +73,14 @@ def test_shuffle_mixes_papers_in_one_section(compiled):
 
 def test_only_the_papers_asked_about_are_listed(compiled):
     project, cards = compiled
-    (doc,) = plan(project, select(cards, sources=["second"]), Options(date=DAY))
+    (doc,) = lay_out(project, filter_cards(cards, sources=["second"]), Options(date=DAY))
     assert [p.id for p in doc.papers] == ["second"]
     assert doc.papers[0].link == "https://example.org/second?a=1&b=2"
 
 
 def test_variants_share_questions_but_differ_in_order_and_options(compiled):
     project, cards = compiled
-    docs = plan(project, cards, Options(date=DAY, count=6, variants=3, seed=7))
+    docs = lay_out(project, cards, Options(date=DAY, count=6, variants=3, seed=7))
     assert [d.variant for d in docs] == ["A", "B", "C"]
     assert [d.label for d in docs] == ["Version A", "Version B", "Version C"]
     orders = [tuple(q.card_id for q in d.questions) for d in docs]
@@ -106,21 +106,21 @@ def test_variants_share_questions_but_differ_in_order_and_options(compiled):
 
 def test_variants_differ_even_when_few_orders_exist(compiled):
     project, cards = compiled
-    two = select(cards, sources=["cafe"], tags=["markup"])[:2]
-    docs = plan(project, two, Options(date=DAY, count=2, variants=2))
+    two = filter_cards(cards, sources=["cafe"], tags=["markup"])[:2]
+    docs = lay_out(project, two, Options(date=DAY, count=2, variants=2))
     assert [q.card_id for q in docs[0].questions] != [q.card_id for q in docs[1].questions]
 
 
 def test_same_seed_same_plan_other_seed_other_plan(compiled):
     project, cards = compiled
     options = Options(date=DAY, count=6, variants=2, seed=11)
-    assert plan(project, cards, options) == plan(project, cards, options)
-    assert plan(project, cards, options) != plan(project, cards, replace(options, seed=12))
+    assert lay_out(project, cards, options) == lay_out(project, cards, options)
+    assert lay_out(project, cards, options) != lay_out(project, cards, replace(options, seed=12))
 
 
 def test_questions_carry_what_the_writers_print(compiled):
     project, cards = compiled
-    (doc,) = plan(project, select(cards, sources=["cafe"]), Options(date=DAY, count=9))
+    (doc,) = lay_out(project, filter_cards(cards, sources=["cafe"]), Options(date=DAY, count=9))
     by_id = {q.card_id: q for q in doc.questions}
     cloze = by_id["cafe/encoder/cloze"]
     assert cloze.style == "cloze"
@@ -181,4 +181,4 @@ def test_output_paths_are_the_files_the_plan_makes(compiled):
 
 def _doc():
     project, cards = compile_project(FIXTURE)
-    return plan(project, cards, Options(date=DAY))[0]
+    return lay_out(project, cards, Options(date=DAY))[0]

@@ -12,7 +12,7 @@ from handout_checks import assert_document_shown
 from markdown_it import MarkdownIt
 
 from quizgen.handout import markdown
-from quizgen.handout.layout import parts, plan
+from quizgen.handout.layout import lay_out, parts
 from quizgen.handout.options import Options
 from quizgen.project import compile_project
 
@@ -48,7 +48,7 @@ def visible(md: str) -> str:
 @pytest.fixture(scope="module")
 def docs():
     project, cards = compile_project(FIXTURE)
-    return plan(project, cards, Options(date=DAY, count=18, variants=2, seed=5))
+    return lay_out(project, cards, Options(date=DAY, count=18, variants=2, seed=5))
 
 
 def test_every_question_option_and_answer_reads_back(docs):
@@ -118,7 +118,7 @@ def test_line_breaks_in_source_text_cannot_start_markdown_blocks():
     project, cards = compile_project(FIXTURE)
     cloze = next(c for c in cards if c.style == "cloze")
     odd = replace(cloze, cloze=(Segment("X", True), Segment(" is\n# not a heading\n- nor a list.")))
-    (doc,) = plan(project, [odd], Options(date=DAY))
+    (doc,) = lay_out(project, [odd], Options(date=DAY))
     assert doc.questions[0].cloze[1].text == " is # not a heading - nor a list."
     page = rendered(markdown.render(doc).decode())
     assert page.tags.count("h1") == 1 and page.tags.count("li") == len(doc.papers)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from quizgen.handout import pdf as pdf_writer
-from quizgen.handout.layout import parts, plan
+from quizgen.handout.layout import lay_out, parts
 from quizgen.handout.options import Options
 from quizgen.project import compile_project
 
@@ -38,7 +38,7 @@ def compiled():
 @pytest.fixture(scope="module")
 def docs(compiled):
     project, cards = compiled
-    return plan(project, cards, Options(date=DAY, count=18, variants=2, seed=5))
+    return lay_out(project, cards, Options(date=DAY, count=18, variants=2, seed=5))
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def test_metadata_is_fixed_by_the_date(rendered):
 @pytest.mark.parametrize(("paper", "size"), [("a4", (595, 842)), ("letter", (612, 792))])
 def test_paper_size(compiled, paper, size):
     project, cards = compiled
-    (doc,) = plan(project, cards, Options(date=DAY, paper=paper))
+    (doc,) = lay_out(project, cards, Options(date=DAY, paper=paper))
     reader, _ = read(pdf_writer.render(doc))
     for page in reader.pages:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == size

@@ -11,7 +11,7 @@ import pytest
 
 from quizgen.errors import InputError
 from quizgen.handout.files import render
-from quizgen.handout.layout import plan
+from quizgen.handout.layout import lay_out
 from quizgen.handout.options import FORMATS, Options
 from quizgen.outputs import check_output, is_ours, project_inputs
 from quizgen.project import compile_project
@@ -22,7 +22,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "handout"
 @pytest.fixture(scope="module")
 def document():
     project, cards = compile_project(FIXTURE)
-    return plan(project, cards, Options(date=date(2026, 11, 26)))[0]
+    return lay_out(project, cards, Options(date=date(2026, 11, 26)))[0]
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))

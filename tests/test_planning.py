@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from quizgen.model import Card
-from quizgen.planning import Item, card_hash, new_card_order, plan
+from quizgen.planning import Item, card_hash, new_card_order, plan_session
 from quizgen.project import compile_project
 from quizgen.scheduler import Rating, review
 from quizgen.store import Entry, Store
@@ -113,7 +113,7 @@ def test_the_order_is_made_lazily_so_planning_looks_at_the_first_facts_only():
 
 def test_the_first_session_on_the_bundled_deck_has_every_style(bundled_cards, state):
     with Store.open(state) as store:
-        first = plan(store, bundled_cards, NOW, new_limit=20, limit=200)
+        first = plan_session(store, bundled_cards, NOW, new_limit=20, limit=200)
     assert first.due == 0 and first.new == 20
     cards = [item.card for item in first.items]
     assert len({c.fact_id for c in cards}) == 20  # one card per fact
@@ -124,23 +124,25 @@ def test_the_first_session_on_the_bundled_deck_has_every_style(bundled_cards, st
     firsts = {c.fact_id: c.id for c in reversed(bundled_cards)}
     assert sum(c.id != firsts[c.fact_id] for c in cards) >= 10
     with Store.open(state) as store:  # deterministic: the same plan again
-        assert ids(plan(store, bundled_cards, NOW, new_limit=20, limit=200).items) == ids(
+        assert ids(plan_session(store, bundled_cards, NOW, new_limit=20, limit=200).items) == ids(
             first.items
         )
 
 
 def test_a_facts_second_card_comes_on_a_later_day(bundled_cards, state):
     with Store.open(state) as store:
-        day1 = plan(store, bundled_cards, NOW, new_limit=20, limit=200)
+        day1 = plan_session(store, bundled_cards, NOW, new_limit=20, limit=200)
         for item in day1.items:
             study(store, item.card, Rating.EASY, NOW)  # days away: not due tomorrow
         studied = {item.card.fact_id for item in day1.items}
         # Later the same day: new cards, but none of the facts just studied.
-        later = plan(store, bundled_cards, NOW + timedelta(hours=1), new_limit=40, limit=200)
+        later = plan_session(
+            store, bundled_cards, NOW + timedelta(hours=1), new_limit=40, limit=200
+        )
         assert later.due == 0 and later.new == 20 and later.new_today == 20
         assert not studied & {item.card.fact_id for item in later.items}
         # The next day, those facts come back with another of their cards, in deck order.
-        day2 = plan(store, bundled_cards, NOW + timedelta(days=1), new_limit=20, limit=200)
+        day2 = plan_session(store, bundled_cards, NOW + timedelta(days=1), new_limit=20, limit=200)
     assert day2.due == 0 and day2.new == 20
     # Facts of one card have nothing more to show; the others come first, in deck order.
     per_fact = Counter(c.fact_id for c in bundled_cards)
@@ -156,7 +158,7 @@ def test_due_cards_come_first_most_overdue_first_and_bury_their_facts(mini_cards
     with Store.open(state) as store:
         study(store, by_id["muesli/acts/cloze"], Rating.GOOD, NOW - timedelta(days=2))
         study(store, by_id["muesli/other/choice"], Rating.GOOD, NOW - timedelta(days=3))
-        p = plan(store, mini_cards, NOW, new_limit=9, limit=200)
+        p = plan_session(store, mini_cards, NOW, new_limit=9, limit=200)
     assert (p.due, p.new, p.new_today) == (2, 1, 0)
     assert ids(p.items) == [
         "muesli/other/choice",
@@ -169,10 +171,10 @@ def test_due_cards_come_first_most_overdue_first_and_bury_their_facts(mini_cards
 def test_the_daily_new_limit_counts_cards_introduced_earlier_today(mini_cards, state):
     with Store.open(state) as store:
         study(store, mini_cards[0], Rating.EASY, NOW - timedelta(hours=1))
-        p = plan(store, mini_cards, NOW, new_limit=2, limit=200)
+        p = plan_session(store, mini_cards, NOW, new_limit=2, limit=200)
         assert (p.due, p.new, p.new_today) == (0, 1, 1)
-        assert plan(store, mini_cards, NOW, new_limit=1, limit=200).items == []
-        assert len(plan(store, mini_cards, NOW, new_limit=9, limit=1).items) == 1
+        assert plan_session(store, mini_cards, NOW, new_limit=1, limit=200).items == []
+        assert len(plan_session(store, mini_cards, NOW, new_limit=9, limit=1).items) == 1
 
 
 def test_a_card_is_flagged_changed_when_its_text_differs_from_its_last_review(mini_cards):

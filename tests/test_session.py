@@ -13,7 +13,7 @@ import pytest
 from quizgen import terminal as terminal_module
 from quizgen.clock import frozen_clock
 from quizgen.model import Card, Project
-from quizgen.planning import plan
+from quizgen.planning import plan_session
 from quizgen.project import compile_project
 from quizgen.session import READING_PAUSE, Session, run_quiz
 from quizgen.store import Store, StoreError
@@ -119,7 +119,7 @@ class Scripted:
     def __init__(self, state: Path, project: Project, cards: list[Card], script: str, clock):
         self.store = Store.open(state)
         self.out = io.StringIO()
-        self.plan = plan(self.store, cards, clock(), new_limit=9, limit=200)
+        self.plan = plan_session(self.store, cards, clock(), new_limit=9, limit=200)
         terminal = Terminal(io.StringIO(script), self.out, color=False)
         self.session = Session(
             self.store, self.plan.items, terminal, sources=project.sources_by_id, clock=clock
@@ -237,7 +237,7 @@ def key_session(deck: Path, state: Path, store: Store) -> tuple[Session, io.Stri
     out = io.StringIO()
     terminal = Terminal(io.StringIO(), out, color=False)
     terminal.keys = True  # as on a terminal
-    items = plan(store, chosen, NOW, new_limit=9, limit=200).items
+    items = plan_session(store, chosen, NOW, new_limit=9, limit=200).items
     assert [i.card.id for i in items] == ["muesli/matches-muzero/which", "muesli/plans/choice"]
     clock = frozen_clock(NOW)
     return Session(store, items, terminal, sources=project.sources_by_id, clock=clock), out

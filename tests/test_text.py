@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from quizgen.anki.notes import notes_for, source_deck_description
 from quizgen.handout.files import render
-from quizgen.handout.layout import plan
+from quizgen.handout.layout import lay_out
 from quizgen.handout.options import Options
 from quizgen.project import compile_project
 from quizgen.text import describe_char, did_you_mean, non_ascii, plural, safe_link, suggest
@@ -58,7 +58,7 @@ def _links_in(tmp_path: Path, url: str) -> dict[str, bool]:
     """Whether each output made the second paper's address a link."""
     project, cards = compile_project(_project_with_link(tmp_path, url))
     second = [c for c in cards if c.source == "second"]
-    (doc,) = plan(project, second, Options(date=date(2026, 11, 26)))
+    (doc,) = lay_out(project, second, Options(date=date(2026, 11, 26)))
     pdf = PdfReader(io.BytesIO(render(doc, "pdf")))
     pdf_uris = [
         a.get_object()["/A"]["/URI"]

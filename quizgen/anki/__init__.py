@@ -6,13 +6,13 @@
     package    the .apkg itself: SQLite in genanki's layout, zipped deterministically
     progress   the terminal's scheduling and review log, for `build --with-progress`
 
-`build` runs them in order: validate everything (output path, lock file), plan, write the
-package, then record the build in the lock file. genanki is imported only when writing.
+`build` runs them in order: validate everything (output path, lock file), reconcile the notes
+with the lock, write the package, then record the build in the lock file. genanki is imported
+only when writing.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import sqlite3
@@ -95,22 +95,6 @@ def build(
     (a file of the project, a file that is not an earlier package: see `quizgen.outputs`), the
     lock file is not one quizgen wrote or the history cannot be read. `now` (Unix seconds)
     stamps new and changed notes."""
-    # The compiled project is hundreds of thousands of objects that live through the build:
-    # frozen, the garbage collector stops rescanning them while the notes are made (~5%).
-    gc.freeze()
-    try:
-        return _build(project, cards, output, now, progress_from)
-    finally:
-        gc.unfreeze()
-
-
-def _build(
-    project: Project,
-    cards: Sequence[Card],
-    output: Path | None,
-    now: float,
-    progress_from: Path | None,
-) -> BuildResult:
     target = output if output is not None else default_output(project.title)
     lock_path = project.root / lock.LOCK_NAME
     problems: list[Problem] = []
@@ -141,7 +125,7 @@ def _build(
 
     top = deck_name(project.title)
     source_decks = {s.id: deck_name(project.title, s.short) for s in project.sources}
-    entries = lock.plan(
+    entries = lock.reconcile(
         notes, previous, now, lambda card_id: source_decks.get(card_id.split("/")[0], top)
     )
     write_lock = not lock_path.exists() or any(e.status != "unchanged" for e in entries)
@@ -164,7 +148,6 @@ def _build(
             ) from None
 
     from quizgen.anki.package import write_package
-    from quizgen.fsutil import atomic_output
 
     progress = counted = None
     if history is not None and progress_from is not None:
@@ -178,9 +161,7 @@ def _build(
         raise InputError.single(target, f"cannot write the package: {_reason(exc)}") from None
     if write_lock:  # only once the package is in place: the lock says what Anki was given
         try:
-            with atomic_output(lock_path) as out:
-                for piece in lock.render(entries):
-                    out.write(piece.encode())
+            lock.write(lock_path, entries)
         except OSError as exc:
             raise InputError.single(
                 lock_path,

@@ -93,7 +93,7 @@ def _entry(note: Note, id: int, mod: int, status: Status) -> Entry:
     return Entry(note, Record(note.card_id, note.type, note.hash, id, mod), status)
 
 
-def plan(
+def reconcile(
     notes: Sequence[Note],
     previous: dict[str, Record],
     now: float,
@@ -146,6 +146,16 @@ def render(entries: Iterable[Entry]) -> Iterator[str]:
         yield separator + entry.record.line()
         separator = ",\n"
     yield _FOOTER
+
+
+def write(path: Path, entries: Iterable[Entry]) -> None:
+    """Record a build: the lock file's text written atomically (the old file stays whole if
+    writing fails). Raises OSError."""
+    from quizgen.fsutil import atomic_output
+
+    with atomic_output(path) as out:
+        for piece in render(entries):
+            out.write(piece.encode())
 
 
 def read(path: Path) -> dict[str, Record]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from quizgen.errors import InputError
 from quizgen.fsutil import atomic_write
-from quizgen.handout.layout import Document, file_suffixes, parts, plan
+from quizgen.handout.layout import Document, file_suffixes, lay_out, parts
 from quizgen.handout.options import DEFAULT_FORMAT, FORMATS, LETTERS, Options
 from quizgen.model import Card, Project
 from quizgen.outputs import check_output
@@ -92,7 +92,7 @@ def render_handouts(
     `progress(done, total)` is called as each file is rendered."""
     todo = [
         (file_name(out, doc.variant, suffix), part)
-        for doc in plan(project, cards, options)
+        for doc in lay_out(project, cards, options)
         for suffix, part in parts(doc, options.answers)
     ]
     outputs = []
@@ -123,8 +123,8 @@ def write_handouts(
     Checks the options and every file it would write (`quizgen.outputs.check_output`: never
     the project's own files, never a file that is not an earlier handout) before loading
     anything, so bad input writes nothing. Raises InputError listing the problems."""
+    from quizgen.filters import filter_cards
     from quizgen.project import compile_project, resolve_root
-    from quizgen.select import select
 
     fmt = choose_format(fmt, out)
     out = out if out is not None else default_output(fmt)
@@ -138,7 +138,7 @@ def write_handouts(
     if problems:
         raise InputError(problems)
     project, all_cards = compile_project(root)
-    chosen = select(all_cards, sources, kinds, tags)
+    chosen = filter_cards(all_cards, sources, kinds, tags)
     if pick is not None:
         chosen = pick(chosen)
     outputs = render_handouts(project, chosen, options, fmt, out, progress)

@@ -31,7 +31,7 @@ __all__ = [
     "Section",
     "file_suffixes",
     "parts",
-    "plan",
+    "lay_out",
 ]
 
 _MONTHS = (
@@ -136,7 +136,7 @@ class Document:
         return f"Answer key — {self.label}" if self.label else "Answer key"
 
 
-def plan(project: Project, cards: Sequence[Card], options: Options) -> list[Document]:
+def lay_out(project: Project, cards: Sequence[Card], options: Options) -> list[Document]:
     """The handouts to print: one document per variant (questions and key both shown; see
     `parts` for splitting off the key). Raises InputError for bad options or counts."""
     problems = options.problems()

@@ -27,6 +27,7 @@ from typing import Any
 from quizgen.errors import display_path
 from quizgen.history.ankifile import AnkiHistory, RevlogEntry, read_history
 from quizgen.store import LoggedReview, MergeCounts, Store
+from quizgen.text import plural
 
 # Why an entry of Anki's review log is not a review, by Anki's entry kinds (RevlogReviewKind)
 MANUAL, RESCHEDULED, CRAM, UNANSWERED, UNKNOWN = (
@@ -225,12 +226,12 @@ def render(report: ImportReport) -> list[str]:
     m, merged = report.matched, report.merged
     verb = "would be added" if report.dry_run else "added"
     lines = [
-        f"{display_path(report.file)}: {_plural(merged.added, 'review')} {verb}, "
+        f"{display_path(report.file)}: {plural(merged.added, 'review')} {verb}, "
         f"{merged.present} already in the history ({report.format})",
         f"cards: {m.cards} of quizgen's found"
         + (f" ({m.outside_sources} not in these sources)" if m.outside_sources else "")
         + f", {merged.cards} with new reviews replayed from the merged history; "
-        f"{_plural(m.foreign_cards, 'other card')} skipped",
+        f"{plural(m.foreign_cards, 'other card')} skipped",
     ]
     skipped = [f"{m.skipped[r]} {r}" for r in SKIP_REASONS if m.skipped.get(r)]
     if skipped:
@@ -240,7 +241,3 @@ def render(report: ImportReport) -> list[str]:
     else:
         lines.append(f"history: {display_path(report.state)}")
     return lines
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

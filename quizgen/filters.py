@@ -16,7 +16,7 @@ def _check(name: str, wanted: Iterable[str], valid: set[str]) -> None:
         )
 
 
-def select(
+def filter_cards(
     cards: Sequence[Card],
     sources: Sequence[str] = (),
     kinds: Sequence[str] = (),
