@@ -193,18 +193,6 @@ def find_quantities(prepared: str) -> Iterator[tuple[int, int, Quantity]]:
             continue
 
 
-def parse_quantity(text: str) -> Quantity | None:
-    """The quantity `text` consists of, or None if it is not (only) a number."""
-    text = prepare(text).strip()
-    match = _QUANTITY.fullmatch(text)
-    if match is None:
-        return None
-    try:
-        return _quantity(match)
-    except InvalidOperation:
-        return None
-
-
 @lru_cache(maxsize=1 << 16)
 def leading_quantity(text: str) -> tuple[Quantity, str, str] | None:
     """When `text` is a number with at most a few words of unit after it ("57", ">99%",

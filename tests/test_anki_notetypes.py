@@ -6,9 +6,10 @@ field layout or id makes Anki stop updating every student's existing notes.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from quizgen.anki.notetypes import CSS, NOTE_TYPES, STYLE_VERSION, stable_id, style_hash
+from quizgen.anki.notetypes import CSS, NOTE_TYPES, STYLE_VERSION, stable_id
 
 CHECK = ["Evidence", "Citation", "Link", "Note", "CardId"]
 
@@ -30,6 +31,12 @@ def test_layouts_and_ids_are_frozen() -> None:
         "cloze": ("quizgen: cloze", 43683857761235, ["Text", *CHECK], True),
         "typed-cloze": ("quizgen: typed cloze", 2476137562283, ["Text", *CHECK], True),
     }
+
+
+def style_hash() -> str:
+    """A digest of everything that makes up the note types."""
+    parts = [CSS] + [f"{t.key}|{t.name}|{t.fields}|{t.qfmt}|{t.afmt}" for t in NOTE_TYPES.values()]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def test_a_change_of_look_moves_the_style_version() -> None:

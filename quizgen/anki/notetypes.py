@@ -178,9 +178,3 @@ def stable_id(name: str) -> int:
     so this stays below 2**53 (and far above the small ids Anki gives its own defaults)."""
     digest = hashlib.sha256(f"quizgen:{name}".encode()).digest()
     return (1 << 40) + int.from_bytes(digest[:6], "big")
-
-
-def style_hash() -> str:
-    """A digest of everything that makes up the note types: a test ties it to STYLE_VERSION."""
-    parts = [CSS] + [f"{t.key}|{t.name}|{t.fields}|{t.qfmt}|{t.afmt}" for t in NOTE_TYPES.values()]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -5,6 +5,10 @@ entry times and without compression, and leaves its temporary database behind. q
 genanki's schema, collection row and note-type and deck JSON, but writes the notes and cards
 itself (each note with its own id and modification time from the lock file, in one batched
 transaction), then zips with fixed entry times and deflate. Same entries in, same bytes out.
+
+The schema, the collection row and the JSON of note types and decks come from genanki modules
+and methods outside its public API (apkg_schema, apkg_col, Model.to_json, Deck.to_json), so
+pyproject.toml pins genanki to the release line the tests import into real Anki.
 """
 
 from __future__ import annotations
