@@ -1,6 +1,6 @@
 """The PDF handout, read back with pypdf: text (accents, arrows, maths signs, dashes, curly
-quotes), version labels and page numbers on every page, paper sizes, metadata, and the key on
-its own page."""
+quotes), version labels and page numbers on every page, paper sizes, metadata, the key on its
+own page, links on the text they belong to, and only the fonts a file uses."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from quizgen.handout import pdf as pdf_writer
 from quizgen.handout.layout import lay_out, parts
 from quizgen.handout.options import Options
 from quizgen.project import compile_project
+from quizgen.text import safe_link
 
 FIXTURE = Path(__file__).parent / "fixtures" / "handout"
 DAY = date(2026, 11, 26)
@@ -28,6 +29,29 @@ DAY = date(2026, 11, 26)
 def read(data: bytes) -> tuple[PdfReader, list[str]]:
     reader = PdfReader(io.BytesIO(data))
     return reader, [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+
+
+def runs(page) -> list[tuple[str, float, float, str]]:
+    """Each run of text on `page`: its font, where it starts (x, y in points from the bottom
+    left) and its text."""
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip() and font is not None:
+            found.append((str(font["/BaseFont"]), tm[4], tm[5], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def fonts_embedded(reader: PdfReader) -> set[str]:
+    """The name of every font object in the file, used on a page or not."""
+    objects = (reader.get_object(n) for n in range(1, reader.trailer["/Size"]))
+    return {
+        str(obj["/BaseFont"]).split("+")[-1]
+        for obj in objects
+        if isinstance(obj, dict) and obj.get("/Type") == "/Font"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +180,73 @@ def test_wrap_fills_lines_without_overflow_and_loses_nothing(words, width):
 def test_wrap_breaks_an_over_long_address():
     lines = pdf_writer._wrap("see https://example.org/a/very/long/path now", 10, _char_widths)
     assert lines == ["see", "https://ex", "ample.org/", "a/very/lon", "g/path now"]
+
+
+def test_links_lie_on_the_text_they_belong_to(docs, rendered):
+    """Each paper in the header and each citation in the key opens the paper's address, and
+    each link's box sits on its line of text."""
+    doc, (reader, _) = docs[0], rendered[0]
+    linked = [p for p in doc.papers if safe_link(p.link)]
+    assert linked
+    by_text: dict[str, list[str]] = {}
+    for page in reader.pages:
+        on_page = runs(page)
+        for annot in page.get("/Annots", []):
+            annot = annot.get_object()
+            x0, y0, x1, _ = (float(v) for v in annot["/Rect"])
+            (run,) = [r for r in on_page if abs(r[1] - x0) < 0.05 and y0 < r[2] < y0 + 12]
+            assert x1 - x0 > 10
+            by_text.setdefault(run[3], []).append(str(annot["/A"]["/URI"]))
+    for paper in linked:
+        assert by_text[paper.name] == [safe_link(paper.link)]
+        cited = [q for q in doc.questions if q.paper == paper]
+        starts = [t for t in by_text if paper.citation.startswith(t.removeprefix("— "))]
+        assert sum(len(by_text[t]) for t in starts) == len(cited)
+    unlinked = [p for p in doc.papers if not safe_link(p.link)]
+    assert not any(p.name in by_text for p in unlinked)
+
+
+def test_a_file_embeds_only_the_faces_it_uses(docs):
+    """Only the key prints evidence in italics: a questions-only file never reads that face."""
+    (_, questions), (_, key) = parts(docs[0], "separate")
+    q_reader, _ = read(pdf_writer.render(questions))
+    k_reader, _ = read(pdf_writer.render(key))
+    assert fonts_embedded(q_reader) == {"DejaVuSerifBook", "DejaVuSerifBold"}
+    assert fonts_embedded(k_reader) == {"DejaVuSerifBook", "DejaVuSerifBold", "DejaVuSerifItalic"}
+
+
+def test_a_question_taller_than_a_page_runs_on_to_the_next(docs):
+    first = docs[0].questions[0]
+    words = [f"w{i}" for i in range(1500)]
+    huge = replace(first, style="basic", prompt=" ".join(words), options=())
+    section = replace(docs[0].sections[0], questions=(huge,))
+    doc = replace(docs[0], sections=(section,), show_key=False)
+    reader, pages = read(pdf_writer.render(doc))
+    assert len(pages) >= 3
+    printed = [
+        word
+        for page in reader.pages
+        for run in runs(page)
+        for word in run[3].split()
+        if re.fullmatch(r"w\d+", word)
+    ]
+    assert printed == words  # every word once, in order
+    bottom = pdf_writer.MARGIN_BOTTOM * 72 / 25.4
+    for page in reader.pages:
+        for _, _, y, text in runs(page):
+            assert y > bottom or text.startswith("Page "), "text in the bottom margin"
+
+
+@pytest.fixture(scope="module")
+def measuring(docs):
+    return pdf_writer._HandoutPDF(docs[0])
+
+
+@given(text=st.text(alphabet="aW .,ïé—→≥“”ЖΩ\u4e2d", min_size=1, max_size=40))
+def test_cached_widths_are_fpdfs_own(measuring, text):
+    """The writer measures words from the font's glyph widths directly; that must be what
+    fpdf itself measures, or lines would break in the wrong places (no glyph in DejaVu for
+    the CJK character: fpdf's missing-glyph width)."""
+    for style, size in [("", pdf_writer.BODY), ("B", pdf_writer.TINY), ("I", 13.0)]:
+        measuring.face(style, size)
+        assert measuring.width_of(text) == pytest.approx(measuring.get_string_width(text))
