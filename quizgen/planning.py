@@ -10,10 +10,12 @@ so that the first days bring questions of every style, not only each kind's firs
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
+from operator import attrgetter, itemgetter
+from typing import Any, overload
 
 from quizgen.clock import day_start
 from quizgen.model import Card
@@ -58,6 +60,54 @@ class Plan:
 STYLES = ("basic", "cloze", "choice")  # Card.style, in the order that breaks ties
 
 
+@dataclass(frozen=True)
+class Lineup:
+    """The cards a session may ask, as planning sees them before it reads any whole: their ids
+    in deck order (a fact's cards side by side), each one's fact (any value that tells facts
+    apart) and style, and `read`, which gives the cards at some positions whole, in the order
+    asked. A deck index (`quizgen.deckindex`) makes one without unpickling the deck; `of` makes
+    one from cards in memory."""
+
+    ids: Sequence[str]
+    facts: Sequence[Hashable]
+    styles: Sequence[str]
+    read: Callable[[Sequence[int]], list[Card]]
+
+    @classmethod
+    def of(cls, cards: Sequence[Card]) -> Lineup:
+        """The lineup of cards in memory; a card's fact and style are looked at only when
+        planning asks for them (most cards' never are)."""
+        return cls(
+            [c.id for c in cards],
+            _Each(cards, attrgetter("fact_id")),
+            _Each(cards, attrgetter("style")),
+            lambda positions: [cards[k] for k in positions],
+        )
+
+
+class _Each(Sequence[Any]):
+    """One attribute of each card of a sequence, read when asked for."""
+
+    def __init__(self, cards: Sequence[Card], get: Callable[[Card], Any]) -> None:
+        self._cards = cards
+        self._get = get
+
+    def __len__(self) -> int:
+        return len(self._cards)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self._get(card) for card in self._cards[index]]
+        return self._get(self._cards[index])
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self._get, self._cards)
+
+
 def new_card_order(cards: Iterable[Card]) -> Iterator[str]:
     """The ids of `cards` in the order they are introduced when new: facts in deck order, and
     each fact's cards in template order, rotated to start from a card of the style that the
@@ -68,42 +118,53 @@ def new_card_order(cards: Iterable[Card]) -> Iterator[str]:
     pure function of the cards: the same deck gives the same order, whatever the history.
     A fact's cards are expected side by side, as expansion makes them; the ids come lazily,
     so planning a session looks at the first facts only."""
+    return _new_card_order((card.id, card.fact_id, card.style) for card in cards)
+
+
+def _new_card_order(cards: Iterable[tuple[str, Hashable, str]]) -> Iterator[str]:
+    """`new_card_order` of (id, fact, style) triples."""
     started = dict.fromkeys(STYLES, 0)
-    for _, same_fact in groupby(cards, key=lambda card: (card.source, card.fact)):
+    for _, same_fact in groupby(cards, key=itemgetter(1)):
         group = list(same_fact)
-        styles = {card.style for card in group}
+        styles = {style for _, _, style in group}
         style = min((s for s in STYLES if s in styles), key=started.__getitem__)
         started[style] += 1
-        first = next(i for i, card in enumerate(group) if card.style == style)
-        for card in group[first:] + group[:first]:
-            yield card.id
+        first = next(i for i, (_, _, s) in enumerate(group) if s == style)
+        for card_id, _, _ in group[first:] + group[:first]:
+            yield card_id
 
 
 def plan_session(
-    store: Store, cards: Sequence[Card], now: datetime, *, new_limit: int, limit: int
+    store: Store, cards: Sequence[Card] | Lineup, now: datetime, *, new_limit: int, limit: int
 ) -> Plan:
     """Due cards first (most overdue first), then new cards in `new_card_order`, up to
-    `new_limit` new ones a day and `limit` in all. Reads only the rows it returns, plus one
-    index count.
+    `new_limit` new ones a day and `limit` in all. Reads only the store's rows it returns, plus
+    one index count, and of a `Lineup` only the cards it returns.
 
     New cards are at most one per fact, and none of a fact due now or studied today: the
     questions a fact makes give each other away (Anki calls this burying siblings)."""
-    by_id = {c.id: c for c in cards}
+    lineup = cards if isinstance(cards, Lineup) else Lineup.of(cards)
+    position = dict(zip(lineup.ids, range(len(lineup.ids)), strict=True))
+    fact_of = lineup.facts
     today = day_start(now)
-    due = store.due(now, by_id.__contains__, limit)
+    due = store.due(now, position.__contains__, limit)
     new_today = store.introduced_since(today)
     room = min(max(0, new_limit - new_today), limit - len(due))
-    facts = {by_id[card_id].fact_id for card_id, _ in due}
+    facts = {fact_of[position[card_id]] for card_id, _ in due}
     if room > 0:
-        facts.update(by_id[i].fact_id for i in store.reviewed_since(today) if i in by_id)
+        facts.update(fact_of[position[i]] for i in store.reviewed_since(today) if i in position)
 
     def first_of_its_fact(card_id: str) -> bool:
-        fact = by_id[card_id].fact_id
+        fact = fact_of[position[card_id]]
         if fact in facts:
             return False
         facts.add(fact)
         return True
 
-    fresh = store.unseen(new_card_order(cards), room, first_of_its_fact)
-    items = [Item(by_id[i], e) for i, e in due] + [Item(by_id[i], None) for i in fresh]
-    return Plan(items, len(due), len(fresh), new_today)
+    order = _new_card_order(zip(lineup.ids, lineup.facts, lineup.styles, strict=True))
+    fresh = store.unseen(order, room, first_of_its_fact)
+    chosen = lineup.read([position[i] for i, _ in due] + [position[i] for i in fresh])
+    entries = [e for _, e in due] + [None] * len(fresh)
+    return Plan(
+        [Item(c, e) for c, e in zip(chosen, entries, strict=True)], len(due), len(fresh), new_today
+    )
