@@ -12,6 +12,7 @@ and the CLI turns that into messages about options and an exit status.
 from __future__ import annotations
 
 import sys
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import IO
 
 from quizgen.clock import Clock, system_clock
 from quizgen.grading import MARKS, Status, Verdict, choice_index, grade_choice, grade_typed
-from quizgen.model import Card
+from quizgen.model import Card, Project
 from quizgen.planning import Item, Lineup, Plan, card_hash, plan_session
 from quizgen.scheduler import (
     DEFAULT_SETTINGS,
@@ -378,6 +379,7 @@ def run_quiz(
             mode=mode,
             limit=limit,
         )
+        deck.index_in_background()
         summary = session.run()
         next_due = None if summary.error else deck.next_due(store, clock())
     now = clock()
@@ -388,8 +390,9 @@ def run_quiz(
 class _Deck:
     """The chosen cards of the project at `path`, for planning: from the deck index
     (`quizgen.deckindex`) when it is there for these files, which reads only the cards the
-    session will ask; else compiled (from the compile cache when it can), indexing them for
-    the next session."""
+    session will ask; else compiled (from the compile cache when it can), and indexed for the
+    next session: in the background while the student reads the first question
+    (`index_in_background`), or else on leaving, which waits for the index either way."""
 
     def __init__(
         self,
@@ -404,6 +407,8 @@ class _Deck:
         self.root = resolve_root(path)
         self.filters = (sources, kinds, tags)
         self.key = deckindex.key(self.root)
+        self.unindexed: tuple[Project, list[Card]] | None = None
+        self.writer: threading.Thread | None = None
         self.index = deckindex.load(self.root, self.key) if self.key else None
         if self.index is not None:
             try:
@@ -422,7 +427,7 @@ class _Deck:
 
         project, cards = compile_project(self.root, cached=True)
         if self.key is not None:
-            deckindex.save(self.root, self.key, project, cards)
+            self.unindexed = (project, cards)
         self.lineup = Lineup.of(filter_cards(cards, *self.filters))
         self.citations = deckindex.citations(project)
 
@@ -441,16 +446,38 @@ class _Deck:
             self._compile()
             return make(self.lineup)
         finally:
-            self.close()
+            self.index.close()
+            self.index = None
 
     def next_due(self, store: Store, after: datetime) -> datetime | None:
         """When the first chosen card falls due after `after`."""
         return store.next_due(after, set(self.lineup.ids).__contains__)
 
+    def index_in_background(self) -> None:
+        """Start writing the index of a deck just compiled (which takes about as long as
+        caching the compilation did), so that it costs the first question nothing."""
+        from quizgen import deckindex
+
+        if self.unindexed is not None and self.key is not None and self.writer is None:
+            self.writer = threading.Thread(
+                target=deckindex.save,
+                args=(self.root, self.key, *self.unindexed),
+                name="quizgen deck index",
+            )
+            self.writer.start()
+
     def close(self) -> None:
+        """Close the index, and write it if the deck was compiled (or wait until written)."""
+        from quizgen import deckindex
+
         if self.index is not None:
             self.index.close()
             self.index = None
+        if self.writer is not None:
+            self.writer.join()
+        elif self.unindexed is not None and self.key is not None:
+            deckindex.save(self.root, self.key, *self.unindexed)
+        self.unindexed = None
 
     def __enter__(self) -> _Deck:
         return self

@@ -255,3 +255,12 @@ def test_cards_in_memory_make_the_same_lineup(deck):
         pairs = set(zip(theirs.facts, mine.facts, strict=True))
         assert len(pairs) == len(set(mine.facts))
         assert theirs.read(range(len(cards))) == cards
+
+
+def test_a_quiz_with_nothing_to_ask_indexes_the_deck_too(tmp_path, bundled, state):
+    root = tmp_path / "fresh"
+    shutil.copytree(bundled, root)
+    result = run_quiz(root, state=state, new_limit=0, clock=frozen_clock(NOW))
+    assert result.summary is None and not result.plan.items
+    with opened(root) as index:
+        assert len(index.ids) == 251
