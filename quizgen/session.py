@@ -474,7 +474,8 @@ class _Deck:
             self.index.close()
             self.index = None
         if self.writer is not None:
-            self.writer.join()
+            with shielded():  # a Ctrl-C meanwhile waits for the index, never leaves half of one
+                self.writer.join()
         elif self.unindexed is not None and self.key is not None:
             deckindex.save(self.root, self.key, *self.unindexed)
         self.unindexed = None
