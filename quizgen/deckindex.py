@@ -23,14 +23,15 @@ from __future__ import annotations
 import hashlib
 import pickle
 from array import array
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from quizgen.filters import check, matcher, nothing_matches
 from quizgen.model import Card, Project
-from quizgen.planning import Lineup
+from quizgen.planning import STYLES, Lineup
 
 FORMAT = 1
 MAGIC = b"quizgen deck index\n\0"
@@ -63,29 +64,51 @@ def _path(root: Path) -> Path:
 class DeckIndex:
     """An open index of a compiled deck. Close it (or use it as a context manager) once the
     session is planned: the cards are read from the file it holds open, so an index replaced
-    meanwhile by another quiz is never mixed with this one."""
+    meanwhile by another quiz is never mixed with this one.
 
-    def __init__(
-        self,
-        file: BinaryIO,
-        start: int,
-        ids: list[str],
-        facts: array[int],
-        styles: list[str],
-        groups: array[int],
-        group_table: list[tuple[str, str, tuple[str, ...]]],
-        ends: array[int],
-        citations: dict[str, str],
-    ) -> None:
+    Its columns are kept as bytes and arrays, not as 30,000 Python objects: a session looks
+    at a few hundred cards, and making an object of every id cost more than all the rest."""
+
+    def __init__(self, file: BinaryIO, start: int, header: tuple[Any, ...]) -> None:
+        (ids, id_ends, by_id, facts, styles, groups, group_table, ends, citations) = header
         self._file = file
         self._start = start  # where the first card begins
-        self.ids = ids
-        self._facts = facts  # a number per fact; a fact's cards are side by side
-        self._styles = styles
-        self._groups = groups  # per card: its (source, kind, tags) in group_table
-        self._group_table = group_table
-        self._ends = ends  # per card: where it ends, counted from `start`
-        self.citations = citations  # source id -> how the quiz cites it
+        self._ids: bytes = ids  # every id in deck order, one after another (UTF-8)
+        self._id_ends: array[int] = id_ends  # per card: where its id ends in `ids`
+        self._by_id: array[int] = by_id  # the cards' positions, in the order of their ids
+        self._facts: array[int] = facts  # a number per fact; a fact's cards are side by side
+        self._styles: bytes = styles  # per card: its style's place in STYLES
+        self._groups: array[int] = groups  # per card: its (source, kind, tags) in group_table
+        self._group_table: list[tuple[str, str, tuple[str, ...]]] = group_table
+        self._ends: array[int] = ends  # per card: where it ends, counted from `start`
+        self.citations: dict[str, str] = citations  # source id -> how the quiz cites it
+        if not len(id_ends) == len(by_id) == len(facts) == len(styles) == len(groups) == len(ends):
+            raise ValueError("columns of different lengths")
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def card_id(self, k: int) -> str:
+        """The id of the card at deck position `k`."""
+        try:
+            return self._id(k).decode()
+        except UnicodeDecodeError:
+            raise Damaged("the deck index holds an id that is not UTF-8") from None
+
+    def _id(self, k: int) -> bytes:
+        return self._ids[self._id_ends[k - 1] if k else 0 : self._id_ends[k]]
+
+    def find(self, card_id: str) -> int | None:
+        """The deck position of the card `card_id` (a binary search of the ids), or None."""
+        key = card_id.encode()
+        by_id = self._by_id
+        try:
+            at = bisect_left(by_id, key, key=self._id)
+            if at < len(by_id) and self._id(by_id[at]) == key:
+                return by_id[at]
+        except IndexError:
+            raise Damaged("the deck index's order of ids is damaged") from None
+        return None
 
     def lineup(
         self, sources: Sequence[str] = (), kinds: Sequence[str] = (), tags: Sequence[str] = ()
@@ -100,33 +123,28 @@ class DeckIndex:
         if tags:
             check("tag", tags, {t for _, _, group_tags in table for t in group_tags})
         if not (sources or kinds or tags):
-            if not self.ids:
+            if not len(self):
                 raise nothing_matches()
-            return Lineup(self.ids, self._facts, self._styles, self._read)
+            return _Indexed(self, None)
         match = matcher(sources, kinds, tags)
         wanted = [match(*group) for group in table]
-        chosen = [k for k, group in enumerate(self._groups) if wanted[group]]
+        chosen = array("I", (k for k, group in enumerate(self._groups) if wanted[group]))
         if not chosen:
             raise nothing_matches()
-        return Lineup(
-            [self.ids[k] for k in chosen],
-            [self._facts[k] for k in chosen],
-            [self._styles[k] for k in chosen],
-            lambda positions: self._read([chosen[p] for p in positions]),
-        )
+        return _Indexed(self, chosen)
 
-    def _read(self, positions: Sequence[int]) -> list[Card]:
-        """The cards at these positions of the deck, whole. Raises Damaged when one does not
-        read back as the card the header names."""
+    def read(self, positions: Iterable[int]) -> list[Card]:
+        """The cards at these deck positions, whole. Raises Damaged when one does not read
+        back as the card the header names."""
+        positions = list(positions)
         found: dict[int, Card] = {}
         try:
             for k in sorted(set(positions)):  # in file order
                 begin = self._ends[k - 1] if k else 0
                 self._file.seek(self._start + begin)
-                data = self._file.read(self._ends[k] - begin)
-                card = pickle.loads(data)
-                if not isinstance(card, Card) or card.id != self.ids[k]:
-                    raise Damaged(f"card {k} of the deck index is not {self.ids[k]}")
+                card = pickle.loads(self._file.read(self._ends[k] - begin))
+                if not isinstance(card, Card) or card.id != self.card_id(k):
+                    raise Damaged(f"card {k} of the deck index is not {self.card_id(k)}")
                 found[k] = card
         except Damaged:
             raise
@@ -144,6 +162,41 @@ class DeckIndex:
         self.close()
 
 
+class _Indexed(Lineup):
+    """The cards of a deck index, all of them or those at the deck positions `chosen`
+    (ascending)."""
+
+    def __init__(self, index: DeckIndex, chosen: array[int] | None) -> None:
+        self.index = index
+        self.chosen = chosen
+
+    def _deck(self, position: int) -> int:
+        return position if self.chosen is None else self.chosen[position]
+
+    def order(self) -> Iterator[tuple[int, str, Hashable, str]]:
+        index = self.index
+        deck = range(len(index)) if self.chosen is None else self.chosen
+        for position, k in enumerate(deck):
+            try:
+                style = STYLES[index._styles[k]]
+            except IndexError:
+                raise Damaged(f"card {k} of the deck index has no style") from None
+            yield position, index.card_id(k), index._facts[k], style
+
+    def position(self, card_id: str) -> int | None:
+        k = self.index.find(card_id)
+        if k is None or self.chosen is None:
+            return k
+        at = bisect_left(self.chosen, k)
+        return at if at < len(self.chosen) and self.chosen[at] == k else None
+
+    def fact(self, position: int) -> Hashable:
+        return self.index._facts[self._deck(position)]
+
+    def read(self, positions: Sequence[int]) -> list[Card]:
+        return self.index.read(self._deck(p) for p in positions)
+
+
 def load(root: Path, key: str) -> DeckIndex | None:
     """The index of `root` written for `key`, opened; None when there is none, or it was
     written for another key, or its header is damaged."""
@@ -157,30 +210,20 @@ def load(root: Path, key: str) -> DeckIndex | None:
             raise ValueError("not a deck index")
         length = int.from_bytes(head[len(MAGIC) :], "little")
         header = pickle.loads(file.read(length))
-        fmt, found, ids, facts, styles, groups, group_table, ends, citations = header
-        if (
-            fmt != FORMAT
-            or found != key
-            or not all(isinstance(v, list) for v in (ids, styles, group_table))
-            or not all(isinstance(v, array) for v in (facts, groups, ends))
-            or not isinstance(citations, dict)
-            or not len(ids) == len(facts) == len(styles) == len(groups) == len(ends)
-        ):
-            raise ValueError("not the index wanted")
-        return DeckIndex(
-            file,
-            len(MAGIC) + _LENGTH + length,
-            ids,
-            facts,
-            styles,
-            groups,
-            group_table,
-            ends,
-            citations,
-        )
+        if not (isinstance(header, tuple) and len(header) == 2 + len(_SHAPE)):
+            raise ValueError("not a deck index header")
+        if header[:2] != (FORMAT, key):
+            raise ValueError("an index of other files or code")
+        if not all(isinstance(v, t) for v, t in zip(header[2:], _SHAPE, strict=True)):
+            raise ValueError("not a deck index header")
+        return DeckIndex(file, len(MAGIC) + _LENGTH + length, header[2:])
     except Exception:  # a damaged or foreign file is a miss, like a damaged cache entry
         file.close()
         return None
+
+
+# What the header holds after (FORMAT, key): see DeckIndex.__init__.
+_SHAPE = (bytes, array, array, array, bytes, array, list, array, dict)
 
 
 def save(root: Path, key: str, project: Project, cards: Sequence[Card]) -> None:
@@ -209,24 +252,27 @@ def save(root: Path, key: str, project: Project, cards: Sequence[Card]) -> None:
         pass
 
 
-def _columns(
-    cards: Iterable[Card],
-) -> tuple[list[str], array[int], list[str], array[int], list[tuple[str, str, tuple[str, ...]]]]:
-    """ids, fact numbers, styles, group numbers, and the table of groups: (source, kind,
-    tags), which facts mostly share, so that filtering looks at each only once."""
-    ids: list[str] = []
-    facts = array("L")  # arrays of numbers unpickle at once, lists one number at a time
-    styles: list[str] = []
-    groups = array("L")
+def _columns(cards: Sequence[Card]) -> tuple[object, ...]:
+    """The header's columns but the cards' ends (see DeckIndex.__init__). The table of groups
+    holds the (source, kind, tags) that facts mostly share, so that filtering looks at each
+    only once."""
+    encoded = [card.id.encode() for card in cards]
+    id_ends = array("I")
+    total = 0
+    for one in encoded:
+        total += len(one)
+        id_ends.append(total)
+    by_id = array("I", sorted(range(len(cards)), key=encoded.__getitem__))
+    facts = array("I")
+    groups = array("I")
     fact_numbers: dict[tuple[str, str], int] = {}
     group_numbers: dict[tuple[str, str, tuple[str, ...]], int] = {}
     for card in cards:
-        ids.append(card.id)
         facts.append(fact_numbers.setdefault((card.source, card.fact), len(fact_numbers)))
-        styles.append(card.style)
         group = (card.source, card.kind, card.tags)
         groups.append(group_numbers.setdefault(group, len(group_numbers)))
-    return ids, facts, styles, groups, list(group_numbers)
+    styles = bytes(STYLES.index(card.style) for card in cards)
+    return b"".join(encoded), id_ends, by_id, facts, styles, groups, list(group_numbers)
 
 
 def citations(project: Project) -> dict[str, str]:

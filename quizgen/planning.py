@@ -10,12 +10,12 @@ so that the first days bring questions of every style, not only each kind's firs
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
-from operator import attrgetter, itemgetter
-from typing import Any, overload
+from operator import itemgetter
 
 from quizgen.clock import day_start
 from quizgen.model import Card
@@ -60,52 +60,60 @@ class Plan:
 STYLES = ("basic", "cloze", "choice")  # Card.style, in the order that breaks ties
 
 
-@dataclass(frozen=True)
-class Lineup:
-    """The cards a session may ask, as planning sees them before it reads any whole: their ids
-    in deck order (a fact's cards side by side), each one's fact (any value that tells facts
-    apart) and style, and `read`, which gives the cards at some positions whole, in the order
-    asked. A deck index (`quizgen.deckindex`) makes one without unpickling the deck; `of` makes
-    one from cards in memory."""
+class Lineup(ABC):
+    """The cards a session may ask, as planning sees them before it reads any whole: in deck
+    order (a fact's cards side by side), each one's id, fact (any value that tells facts
+    apart) and style, found by id; and the cards at some positions, read whole.
 
-    ids: Sequence[str]
-    facts: Sequence[Hashable]
-    styles: Sequence[str]
-    read: Callable[[Sequence[int]], list[Card]]
+    A deck index (`quizgen.deckindex`) makes one that reads no more of the deck than planning
+    asks for; `Lineup.of` makes one of cards in memory."""
 
-    @classmethod
-    def of(cls, cards: Sequence[Card]) -> Lineup:
-        """The lineup of cards in memory; a card's fact and style are looked at only when
-        planning asks for them (most cards' never are)."""
-        return cls(
-            [c.id for c in cards],
-            _Each(cards, attrgetter("fact_id")),
-            _Each(cards, attrgetter("style")),
-            lambda positions: [cards[k] for k in positions],
-        )
+    @abstractmethod
+    def order(self) -> Iterator[tuple[int, str, Hashable, str]]:
+        """(position, id, fact, style) of each card, in deck order, lazily."""
+
+    @abstractmethod
+    def position(self, card_id: str) -> int | None:
+        """Where the card `card_id` is, or None when it is not in the lineup."""
+
+    @abstractmethod
+    def fact(self, position: int) -> Hashable:
+        """The fact of the card at `position`."""
+
+    @abstractmethod
+    def read(self, positions: Sequence[int]) -> list[Card]:
+        """The cards at these positions, whole, in the order asked."""
+
+    def __contains__(self, card_id: object) -> bool:
+        return isinstance(card_id, str) and self.position(card_id) is not None
+
+    @staticmethod
+    def of(cards: Sequence[Card]) -> Lineup:
+        return _InMemory(cards)
 
 
-class _Each(Sequence[Any]):
-    """One attribute of each card of a sequence, read when asked for."""
+class _InMemory(Lineup):
+    """A lineup of cards in memory; its index of ids is made when first asked for."""
 
-    def __init__(self, cards: Sequence[Card], get: Callable[[Card], Any]) -> None:
-        self._cards = cards
-        self._get = get
+    def __init__(self, cards: Sequence[Card]) -> None:
+        self.cards = cards
+        self._positions: dict[str, int] | None = None
 
-    def __len__(self) -> int:
-        return len(self._cards)
+    def order(self) -> Iterator[tuple[int, str, Hashable, str]]:
+        for k, card in enumerate(self.cards):
+            yield k, card.id, card.fact_id, card.style
 
-    @overload
-    def __getitem__(self, index: int) -> Any: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Any]: ...
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return [self._get(card) for card in self._cards[index]]
-        return self._get(self._cards[index])
+    def position(self, card_id: str) -> int | None:
+        if self._positions is None:
+            ids = [card.id for card in self.cards]
+            self._positions = dict(zip(ids, range(len(ids)), strict=True))
+        return self._positions.get(card_id)
 
-    def __iter__(self) -> Iterator[Any]:
-        return map(self._get, self._cards)
+    def fact(self, position: int) -> Hashable:
+        return self.cards[position].fact_id
+
+    def read(self, positions: Sequence[int]) -> list[Card]:
+        return [self.cards[k] for k in positions]
 
 
 def new_card_order(cards: Iterable[Card]) -> Iterator[str]:
@@ -118,20 +126,23 @@ def new_card_order(cards: Iterable[Card]) -> Iterator[str]:
     pure function of the cards: the same deck gives the same order, whatever the history.
     A fact's cards are expected side by side, as expansion makes them; the ids come lazily,
     so planning a session looks at the first facts only."""
-    return _new_card_order((card.id, card.fact_id, card.style) for card in cards)
+    cells = ((0, card.id, card.fact_id, card.style) for card in cards)
+    return (card_id for _, card_id, _ in _new_card_order(cells))
 
 
-def _new_card_order(cards: Iterable[tuple[str, Hashable, str]]) -> Iterator[str]:
-    """`new_card_order` of (id, fact, style) triples."""
+def _new_card_order(
+    cards: Iterable[tuple[int, str, Hashable, str]],
+) -> Iterator[tuple[int, str, Hashable]]:
+    """`new_card_order` of (position, id, fact, style): (position, id, fact) in that order."""
     started = dict.fromkeys(STYLES, 0)
-    for _, same_fact in groupby(cards, key=itemgetter(1)):
+    for _, same_fact in groupby(cards, key=itemgetter(2)):
         group = list(same_fact)
-        styles = {style for _, _, style in group}
+        styles = {style for _, _, _, style in group}
         style = min((s for s in STYLES if s in styles), key=started.__getitem__)
         started[style] += 1
-        first = next(i for i, (_, _, s) in enumerate(group) if s == style)
-        for card_id, _, _ in group[first:] + group[:first]:
-            yield card_id
+        first = next(i for i, (_, _, _, s) in enumerate(group) if s == style)
+        for position, card_id, fact, _ in group[first:] + group[:first]:
+            yield position, card_id, fact
 
 
 def plan_session(
@@ -144,27 +155,36 @@ def plan_session(
     New cards are at most one per fact, and none of a fact due now or studied today: the
     questions a fact makes give each other away (Anki calls this burying siblings)."""
     lineup = cards if isinstance(cards, Lineup) else Lineup.of(cards)
-    position = dict(zip(lineup.ids, range(len(lineup.ids)), strict=True))
-    fact_of = lineup.facts
     today = day_start(now)
-    due = store.due(now, position.__contains__, limit)
+    due = store.due(now, lineup.__contains__, limit)
+    due_at = [k for card_id, _ in due if (k := lineup.position(card_id)) is not None]
+    assert len(due_at) == len(due)  # the store returned only cards of the lineup
     new_today = store.introduced_since(today)
     room = min(max(0, new_limit - new_today), limit - len(due))
-    facts = {fact_of[position[card_id]] for card_id, _ in due}
+    facts = {lineup.fact(k) for k in due_at}
     if room > 0:
-        facts.update(fact_of[position[i]] for i in store.reviewed_since(today) if i in position)
+        for card_id in store.reviewed_since(today):
+            k = lineup.position(card_id)
+            if k is not None:
+                facts.add(lineup.fact(k))
+    seen: dict[str, tuple[int, Hashable]] = {}  # what the order has shown of each id so far
+
+    def ids() -> Iterator[str]:
+        for position, card_id, fact in _new_card_order(lineup.order()):
+            seen[card_id] = (position, fact)
+            yield card_id
 
     def first_of_its_fact(card_id: str) -> bool:
-        fact = fact_of[position[card_id]]
+        fact = seen[card_id][1]
         if fact in facts:
             return False
         facts.add(fact)
         return True
 
-    order = _new_card_order(zip(lineup.ids, lineup.facts, lineup.styles, strict=True))
-    fresh = store.unseen(order, room, first_of_its_fact)
-    chosen = lineup.read([position[i] for i, _ in due] + [position[i] for i in fresh])
+    fresh = store.unseen(ids(), room, first_of_its_fact)
+    positions = due_at + [seen[i][0] for i in fresh]
     entries = [e for _, e in due] + [None] * len(fresh)
+    chosen = lineup.read(positions)
     return Plan(
         [Item(c, e) for c, e in zip(chosen, entries, strict=True)], len(due), len(fresh), new_today
     )

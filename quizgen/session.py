@@ -451,7 +451,7 @@ class _Deck:
 
     def next_due(self, store: Store, after: datetime) -> datetime | None:
         """When the first chosen card falls due after `after`."""
-        return store.next_due(after, set(self.lineup.ids).__contains__)
+        return store.next_due(after, self.lineup.__contains__)
 
     def index_in_background(self) -> None:
         """Start writing the index of a deck just compiled (which takes about as long as

@@ -123,18 +123,19 @@ def test_bad_filters_are_refused_with_the_same_message(deck, filters):
 
 def test_planning_reads_only_the_cards_it_plans(deck, state, monkeypatch):
     read: list[int] = []
-    original = deckindex.DeckIndex._read
+    original = deckindex.DeckIndex.read
 
     def counting(self, positions):
+        positions = list(positions)
         read.extend(positions)
         return original(self, positions)
 
-    monkeypatch.setattr(deckindex.DeckIndex, "_read", counting)
+    monkeypatch.setattr(deckindex.DeckIndex, "read", counting)
     with Store.open(state) as store, opened(deck) as index:
         studied(store, deck)
         plan = plan_session(store, index.lineup(), NOW, new_limit=20, limit=30)
     assert len(read) == len(plan.items) == 30
-    assert [index.ids[k] for k in read] == [item.card.id for item in plan.items]
+    assert [index.card_id(k) for k in read] == [item.card.id for item in plan.items]
 
 
 def test_a_quiz_on_an_indexed_deck_never_compiles_it(deck, state, monkeypatch):
@@ -169,7 +170,7 @@ def test_the_first_quiz_writes_the_index_the_next_one_reads(tmp_path, bundled, s
     assert key is not None and deckindex.load(root, key) is None
     first = quiz_once(root, state)
     with opened(root) as index:
-        assert len(index.ids) == 251
+        assert len(index) == 251
     assert quiz_once(root, state) == first
 
 
@@ -181,7 +182,7 @@ def test_an_edited_source_misses_the_index_and_the_quiz_indexes_it_afresh(deck, 
     assert deckindex.load(deck, deckindex.key(deck) or "") is None
     quiz_once(deck, state)
     with opened(deck) as index:
-        cards = index.lineup().read(range(len(index.ids)))
+        cards = index.lineup().read(range(len(index)))
     muesli = " ".join(c.front + c.back for c in cards if c.source == "muesli")
     assert "MuOne" in muesli and "MuZero" not in muesli
 
@@ -209,7 +210,7 @@ def test_a_damaged_index_is_a_miss_and_is_rewritten(deck, state, damage):
     path.write_bytes(damage(path.read_bytes()))
     assert quiz_once(deck, state) == expected
     with opened(deck) as index:
-        assert index.ids == [c.id for c in cards]
+        assert [index.card_id(k) for k in range(len(index))] == [c.id for c in cards]
 
 
 def test_a_damaged_card_is_found_and_costs_a_compilation(deck, state):
@@ -243,18 +244,27 @@ def test_an_unwritable_cache_only_costs_a_compilation(tmp_path, bundled, state, 
     assert deckindex.load(bundled, deckindex.key(bundled) or "") is None
 
 
-def test_cards_in_memory_make_the_same_lineup(deck):
+@pytest.mark.parametrize("filters", FILTERS)
+def test_cards_in_memory_make_the_same_lineup(deck, filters):
     _, cards = compile_project(deck)
-    mine = Lineup.of(cards)
+    chosen = filter_cards(cards, **filters)
+    mine = Lineup.of(chosen)
     with opened(deck) as index:
-        theirs = index.lineup()
-        assert list(theirs.ids) == list(mine.ids)
-        assert list(theirs.styles) == list(mine.styles)
+        theirs = index.lineup(**filters)
+        assert [(k, i, s) for k, i, _, s in theirs.order()] == [
+            (k, i, s) for k, i, _, s in mine.order()
+        ]
         # facts are told apart alike: the same cards share one
-        assert len(set(theirs.facts)) == len(set(mine.facts))
-        pairs = set(zip(theirs.facts, mine.facts, strict=True))
-        assert len(pairs) == len(set(mine.facts))
-        assert theirs.read(range(len(cards))) == cards
+        pairs = zip(theirs.order(), mine.order(), strict=True)
+        facts = {(f, g) for (_, _, f, _), (_, _, g, _) in pairs}
+        assert len(facts) == len({c.fact_id for c in chosen}) == len({f for f, _ in facts})
+        assert theirs.read(range(len(chosen))) == chosen
+        for k, card in enumerate(chosen):
+            assert theirs.position(card.id) == mine.position(card.id) == k
+        others = {c.id for c in cards} - {c.id for c in chosen}
+        for card_id in [*sorted(others)[:20], "nope", "", "zzz/zzz/zzz", "muesli"]:
+            assert theirs.position(card_id) is mine.position(card_id) is None
+            assert card_id not in theirs
 
 
 def test_a_quiz_with_nothing_to_ask_indexes_the_deck_too(tmp_path, bundled, state):
@@ -263,4 +273,17 @@ def test_a_quiz_with_nothing_to_ask_indexes_the_deck_too(tmp_path, bundled, stat
     result = run_quiz(root, state=state, new_limit=0, clock=frozen_clock(NOW))
     assert result.summary is None and not result.plan.items
     with opened(root) as index:
-        assert len(index.ids) == 251
+        assert len(index) == 251
+
+
+def test_a_damaged_column_is_found_not_trusted(deck):
+    with opened(deck) as index:
+        index._by_id = array(index._by_id.typecode, [len(index) + 5] * len(index))
+        with pytest.raises(deckindex.Damaged):
+            index.lineup().position("muesli/acts/cloze")
+        index._styles = bytes([7]) * len(index)
+        with pytest.raises(deckindex.Damaged):
+            next(index.lineup().order())
+        index._ids = b"\xff" * len(index._ids)
+        with pytest.raises(deckindex.Damaged):
+            index.card_id(0)
