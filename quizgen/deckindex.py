@@ -8,12 +8,12 @@ deck order, its id, fact, style and its (source, kind, tags), which filtering an
 each card follows as a pickle of its own, which a session reads only when it plans to ask it.
 
 The index is valid for the fingerprint of the project's files and of quizgen's compiler
-(`quizgen.cache.fingerprint`), and of this module's own code. Like the cache, it is the user's
-own, never trusted blindly: a header that does not unpickle to the expected shape and key is a
-miss, and a card that does not unpickle to a card of the expected id raises `Damaged`, after
-which the caller compiles the deck afresh. Writing it is best effort (a cache folder that
-cannot be written only costs a compilation next time) and atomic, so that a reader finds the
-old index or the new one, never half of one.
+(`quizgen.cache.fingerprint`), and of the code that writes and reads it. Like the cache, it
+is the user's own, never trusted blindly: a header that does not unpickle to the expected
+shape and key is a miss, and a card (or a column) that does not read back as the header says
+raises `Damaged`, after which the caller compiles the deck afresh. Writing it is best effort
+(a cache folder that cannot be written only costs a compilation next time) and atomic, so
+that a reader finds the old index or the new one, never half of one.
 
 File layout: MAGIC, the header's length (8 bytes, little-endian), the header, the cards.
 """
@@ -39,19 +39,21 @@ _LENGTH = 8  # bytes of the header's length
 
 
 class Damaged(Exception):
-    """A card of the index could not be read back: compile the deck instead."""
+    """A card or a column of the index could not be read back: compile the deck instead."""
 
 
 def key(root: Path) -> str | None:
     """What an index of `root` must have been written for: the compile cache's fingerprint
-    of its files and quizgen's compiler, and this module's code. None when `root` is not a
-    folder (compiling it reports why)."""
+    of its files and quizgen's compiler, and the code of this module and of planning (whose
+    STYLES it numbers). None when `root` is not a folder (compiling it reports why)."""
     if not root.is_dir():
         return None
     from quizgen import cache
 
-    own = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    return f"{cache.fingerprint(root)} {own} {FORMAT}"
+    own = hashlib.sha256()
+    for name in ("deckindex", "planning"):
+        own.update((Path(__file__).parent / f"{name}.py").read_bytes())
+    return f"{cache.fingerprint(root)} {own.hexdigest()} {FORMAT}"
 
 
 def _path(root: Path) -> Path:

@@ -156,9 +156,16 @@ def plan_session(
     questions a fact makes give each other away (Anki calls this burying siblings)."""
     lineup = cards if isinstance(cards, Lineup) else Lineup.of(cards)
     today = day_start(now)
-    due = store.due(now, lineup.__contains__, limit)
-    due_at = [k for card_id, _ in due if (k := lineup.position(card_id)) is not None]
-    assert len(due_at) == len(due)  # the store returned only cards of the lineup
+    found: dict[str, int] = {}  # where the due cards of the lineup are
+
+    def wanted(card_id: str) -> bool:
+        k = lineup.position(card_id)
+        if k is not None:
+            found[card_id] = k
+        return k is not None
+
+    due = store.due(now, wanted, limit)
+    due_at = [found[card_id] for card_id, _ in due]
     new_today = store.introduced_since(today)
     room = min(max(0, new_limit - new_today), limit - len(due))
     facts = {lineup.fact(k) for k in due_at}
