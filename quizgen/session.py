@@ -12,8 +12,9 @@ and the CLI turns that into messages about options and an exit status.
 from __future__ import annotations
 
 import sys
+import threading
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,8 +22,8 @@ from typing import IO
 
 from quizgen.clock import Clock, system_clock
 from quizgen.grading import MARKS, Status, Verdict, choice_index, grade_choice, grade_typed
-from quizgen.model import Card, Source
-from quizgen.planning import Item, Plan, card_hash, plan_session
+from quizgen.model import Card, Project
+from quizgen.planning import Item, Lineup, Plan, card_hash, plan_session
 from quizgen.scheduler import (
     DEFAULT_SETTINGS,
     Phase,
@@ -76,7 +77,7 @@ class Session:
         items: Sequence[Item],
         terminal: Terminal,
         *,
-        sources: dict[str, Source],
+        citations: Mapping[str, str],
         clock: Clock,
         settings: Settings = DEFAULT_SETTINGS,
         mode: str = "type",
@@ -87,7 +88,7 @@ class Session:
         self.store = store
         self.queue = deque(items)
         self.t = terminal
-        self.sources = sources
+        self.citations = citations  # source id -> citation, shown with each answer
         self.clock = clock
         self.settings = settings
         self.mode = mode
@@ -257,9 +258,9 @@ class Session:
             t.say(("Note: ", "muted"), card.note)
         for quote in card.evidence:
             t.say(("Evidence: ", "muted"), (t.symbol(f"“{quote}”", f'"{quote}"'), "quote"))
-        source = self.sources.get(card.source)
-        if source is not None:
-            t.say(("Source: ", "muted"), source.citation)
+        citation = self.citations.get(card.source)
+        if citation is not None:
+            t.say(("Source: ", "muted"), citation)
         t.say(("Card: ", "muted"), (card.id, "id"))
 
     def _rate(
@@ -343,22 +344,22 @@ def run_quiz(
     is asked. When there is nothing to ask, prints nothing and returns a result without a
     summary. A store failure during the session ends it after the summary, and is returned in
     `summary.error`, not raised; so is a Ctrl-C, as `summary.interrupted`."""
-    from quizgen.filters import filter_cards
     from quizgen.history.config import settings as history_settings
-    from quizgen.project import compile_project
     from quizgen.store import default_path
 
-    project, cards = compile_project(path, cached=True)
-    chosen = filter_cards(cards, sources, kinds, tags)
     state_path = state or default_path()
-    wanted = {c.id for c in chosen}
-    with Store.open(state_path, make_folder=state is None) as store:
+    with (
+        _Deck(path, sources, kinds, tags) as deck,
+        Store.open(state_path, make_folder=state is None) as store,
+    ):
         # the history's saved retention and fitted parameters; --retention overrides
         settings = history_settings(store, retention)
         now = clock()
-        session_plan = plan_session(store, chosen, now, new_limit=new_limit, limit=limit)
+        session_plan = deck.plan(
+            lambda lineup: plan_session(store, lineup, now, new_limit=new_limit, limit=limit)
+        )
         if not session_plan.items:
-            return QuizResult(session_plan, None, store.next_due(now, wanted.__contains__), now)
+            return QuizResult(session_plan, None, deck.next_due(store, now), now)
         terminal = Terminal(stdin or sys.stdin, stdout or sys.stdout, color=color)
         terminal.say(
             (f"{session_plan.due} due, {session_plan.new} new", "question"),
@@ -372,17 +373,118 @@ def run_quiz(
             store,
             session_plan.items,
             terminal,
-            sources=project.sources_by_id,
+            citations=deck.citations,
             clock=clock,
             settings=settings,
             mode=mode,
             limit=limit,
         )
+        deck.index_in_background()
         summary = session.run()
-        next_due = None if summary.error else store.next_due(clock(), wanted.__contains__)
+        next_due = None if summary.error else deck.next_due(store, clock())
     now = clock()
     _print_summary(terminal, summary, next_due, now)
     return QuizResult(session_plan, summary, next_due, now)
+
+
+class _Deck:
+    """The chosen cards of the project at `path`, for planning: from the deck index
+    (`quizgen.deckindex`) when it is there for these files, which reads only the cards the
+    session will ask; else compiled (from the compile cache when it can), and indexed for the
+    next session: in the background while the student reads the first question
+    (`index_in_background`), or else on leaving, which waits for the index either way."""
+
+    def __init__(
+        self,
+        path: Path | None,
+        sources: Sequence[str],
+        kinds: Sequence[str],
+        tags: Sequence[str],
+    ) -> None:
+        from quizgen import deckindex
+        from quizgen.project import resolve_root
+
+        self.root = resolve_root(path)
+        self.filters = (sources, kinds, tags)
+        self.key = deckindex.key(self.root)
+        self.unindexed: tuple[Project, list[Card]] | None = None
+        self.writer: threading.Thread | None = None
+        self.index = deckindex.load(self.root, self.key) if self.key else None
+        if self.index is not None:
+            try:
+                self.lineup = self.index.lineup(*self.filters)
+            except BaseException:
+                self.index.close()
+                raise
+            self.citations: Mapping[str, str] = self.index.citations
+        else:
+            self._compile()
+
+    def _compile(self) -> None:
+        from quizgen import deckindex
+        from quizgen.filters import filter_cards
+        from quizgen.project import compile_project
+
+        project, cards = compile_project(self.root, cached=True)
+        if self.key is not None:
+            self.unindexed = (project, cards)
+        self.lineup = Lineup.of(filter_cards(cards, *self.filters))
+        self.citations = deckindex.citations(project)
+
+    def plan(self, make: Callable[[Lineup], Plan]) -> Plan:
+        """`make`'s plan of the chosen cards. The index is closed after: every card the
+        session asks has been read. A card of the index that cannot be read back costs a
+        compilation (and a new index), never the session."""
+        from quizgen import deckindex
+
+        if self.index is None:
+            return make(self.lineup)
+        try:
+            return make(self.lineup)
+        except deckindex.Damaged:
+            deckindex.discard(self.root)
+            self._compile()
+            return make(self.lineup)
+        finally:
+            self.index.close()
+            self.index = None
+
+    def next_due(self, store: Store, after: datetime) -> datetime | None:
+        """When the first chosen card falls due after `after`."""
+        return store.next_due(after, self.lineup.__contains__)
+
+    def index_in_background(self) -> None:
+        """Start writing the index of a deck just compiled (which takes about as long as
+        caching the compilation did), so that it costs the first question nothing."""
+        from quizgen import deckindex
+
+        if self.unindexed is not None and self.key is not None and self.writer is None:
+            self.writer = threading.Thread(
+                target=deckindex.save,
+                args=(self.root, self.key, *self.unindexed),
+                name="quizgen deck index",
+            )
+            self.writer.start()
+
+    def close(self) -> None:
+        """Close the index, and write it if the deck was compiled (or wait until written)."""
+        from quizgen import deckindex
+
+        if self.index is not None:
+            self.index.close()
+            self.index = None
+        if self.writer is not None:
+            with shielded():  # a Ctrl-C meanwhile waits for the index, never leaves half of one
+                self.writer.join()
+        elif self.unindexed is not None and self.key is not None:
+            deckindex.save(self.root, self.key, *self.unindexed)
+        self.unindexed = None
+
+    def __enter__(self) -> _Deck:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _print_summary(t: Terminal, s: Summary, next_due: datetime | None, now: datetime) -> None:

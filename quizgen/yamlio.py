@@ -202,7 +202,13 @@ def read_bytes(path: Path) -> bytes:
             info = os.fstat(file.fileno())
             if not stat.S_ISREG(info.st_mode):
                 raise InputError.single(path, _not_a_file(info.st_mode))
-            data = b"" if info.st_size > MAX_FILE_BYTES else file.read(MAX_FILE_BYTES + 1)
+            data = b""
+            if info.st_size <= MAX_FILE_BYTES:
+                # Its size and a byte more: a buffer as big as the limit costs more than the
+                # read itself. A file that grew meanwhile is read on, up to the limit.
+                data = file.read(info.st_size + 1)
+                if len(data) > info.st_size:
+                    data += file.read(MAX_FILE_BYTES + 1 - len(data))
             size = max(info.st_size, len(data))
     except OSError as exc:
         raise InputError.single(path, _cannot_open(path, exc)) from None

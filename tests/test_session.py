@@ -12,6 +12,7 @@ import pytest
 
 from quizgen import terminal as terminal_module
 from quizgen.clock import frozen_clock
+from quizgen.deckindex import citations
 from quizgen.model import Card, Project
 from quizgen.planning import plan_session
 from quizgen.project import compile_project
@@ -122,7 +123,7 @@ class Scripted:
         self.plan = plan_session(self.store, cards, clock(), new_limit=9, limit=200)
         terminal = Terminal(io.StringIO(script), self.out, color=False)
         self.session = Session(
-            self.store, self.plan.items, terminal, sources=project.sources_by_id, clock=clock
+            self.store, self.plan.items, terminal, citations=citations(project), clock=clock
         )
 
     def step(self) -> bool:
@@ -240,7 +241,7 @@ def key_session(deck: Path, state: Path, store: Store) -> tuple[Session, io.Stri
     items = plan_session(store, chosen, NOW, new_limit=9, limit=200).items
     assert [i.card.id for i in items] == ["muesli/matches-muzero/which", "muesli/plans/choice"]
     clock = frozen_clock(NOW)
-    return Session(store, items, terminal, sources=project.sources_by_id, clock=clock), out
+    return Session(store, items, terminal, citations=citations(project), clock=clock), out
 
 
 def test_after_a_pick_the_rating_prompt_ignores_keys_for_a_moment(quiz_deck, state, keys):

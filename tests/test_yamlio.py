@@ -149,3 +149,26 @@ def test_read_bytes_follows_a_good_link(tmp_path: Path) -> None:
     (tmp_path / "real.yaml").write_text("a: 1\n")
     (tmp_path / "x.yaml").symlink_to("real.yaml")
     assert read_bytes(tmp_path / "x.yaml") == b"a: 1\n"
+
+
+@pytest.mark.parametrize("told", [0, 3])
+def test_read_bytes_reads_on_past_the_size_it_was_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, told: int
+) -> None:
+    # A file that grew between its stat and its read (or one whose size reads 0, as in /proc)
+    # is read whole, and still only up to the limit.
+    real = os.fstat
+
+    def shrunk(fd: int) -> os.stat_result:
+        st = real(fd)
+        fields = (st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, told)
+        return os.stat_result((*fields, int(st.st_atime), int(st.st_mtime), int(st.st_ctime)))
+
+    path = tmp_path / "x.yaml"
+    path.write_bytes(b"a: 1\nb: 2\n")
+    monkeypatch.setattr(os, "fstat", shrunk)
+    assert read_bytes(path) == b"a: 1\nb: 2\n"
+    path.write_bytes(b"a: " + b"x" * MAX_FILE_BYTES)
+    with pytest.raises(InputError) as exc:
+        read_bytes(path)
+    assert [p.message for p in exc.value.problems] == ["file is 5.2 MB; the limit is 5 MB"]
