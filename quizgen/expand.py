@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from quizgen.distractors import Pools, choose
@@ -61,26 +62,45 @@ def _make_card(
     )
 
 
-def expand(project: Project) -> list[Card]:
+def draft(project: Project, source: Source) -> list[Card]:
+    """The cards of one source, in order, before their multiple-choice options are drawn
+    (which takes every source: see `expand`). Pure: the same source (with the same `paper`
+    name, which can depend on the other sources) and kinds give equal drafts."""
+    cards: list[Card] = []
+    for fact in source.facts:
+        kind = project.kinds[fact.kind]
+        texts = _render_values(source, fact.values)
+        present = texts.keys()
+        for template in kind.templates:
+            if present >= template.required_set and template.id not in fact.skip:
+                cards.append(_make_card(source, fact, kind, template, texts))
+    return cards
+
+
+def expand(project: Project, drafts: Mapping[str, list[Card]] | None = None) -> list[Card]:
     """Every card the project makes, in a stable order, multiple-choice options drawn.
 
     Every template that applies to a fact makes its card, even a broken one (an empty
     question, a cloze that hides nothing, a question asked twice): `checks.structural` finds
-    those and says which cards may be used."""
+    those and says which cards may be used. `drafts` holds what `draft` gave before for some
+    sources (by source id), made again only for the others."""
+    templates = {
+        (kind.name, template.id): template
+        for kind in project.kinds.values()
+        for template in kind.templates
+    }
     cards: list[Card] = []
     styles: list[str] = []
     to_choose: list[tuple[int, Source, Fact, CardTemplate]] = []
     for source in project.sources:
-        for fact in source.facts:
-            kind = project.kinds[fact.kind]
-            texts = _render_values(source, fact.values)
-            present = texts.keys()
-            for template in kind.templates:
-                if present >= template.required_set and template.id not in fact.skip:
-                    if template.choices:
-                        to_choose.append((len(cards), source, fact, template))
-                    cards.append(_make_card(source, fact, kind, template, texts))
-                    styles.append(template.style)
+        made = drafts.get(source.id) if drafts is not None else None
+        facts = {fact.id: fact for fact in source.facts}
+        for card in draft(project, source) if made is None else made:
+            template = templates[card.kind, card.template]
+            if template.choices:
+                to_choose.append((len(cards), source, facts[card.fact], template))
+            cards.append(card)
+            styles.append(template.style)
     if not to_choose:
         return cards
     # Options are drawn once every question is known: another fact's right answer to the
