@@ -28,7 +28,11 @@ from quizgen.errors import InputError
 from quizgen.yamlio import read_bytes, yaml_files
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from quizgen.anki.notes import Note
     from quizgen.errors import Problem
+    from quizgen.expand import Draft
     from quizgen.model import Card, Project, Source
 
 FORMAT = 2
@@ -175,8 +179,12 @@ def forget_record(kind: str, name: str) -> None:
 class _SourceEntry:
     source: Source
     problems: list[Problem]  # warnings only: a file with errors is not cached
-    paper: str  # the source's `paper` once loaded with the others, which the drafts show
-    drafts: list[Card]
+    paper: str  # the source's `paper` once loaded with the others, which the draft shows
+    draft: Draft
+    # The Anki note of each card, as a build made it: (card, note), the very card object of
+    # the draft (a card whose options were drawn anew is another object: its note is not
+    # reused). One pickle holds both, which keeps that identity.
+    notes: list[tuple[Card, Note]] | None = None
 
 
 class Sources:
@@ -190,8 +198,9 @@ class Sources:
     and the checks of `checks.structural` run on the whole project every time.
 
     `read` is the loader's `read_source`; `drafts` gives the drafts that still hold once the
-    project is loaded; `save` stores the entries that changed, after a compilation without
-    errors."""
+    project is loaded, and `drafted` takes every draft the expansion used; `known_notes` are
+    the notes a build may reuse; `save` stores the entries that changed, after a compilation
+    without errors."""
 
     def __init__(self, root: Path, digests: dict[Path, str]) -> None:
         self.digests = {str(path): digest for path, digest in digests.items()}
@@ -204,6 +213,7 @@ class Sources:
         self._hits: dict[str, _SourceEntry] = {}  # by path
         self._fresh: dict[str, Source] = {}  # by path: loaded now, without a problem
         self._problems: dict[str, list[Problem]] = {}
+        self._drafts: dict[str, Draft] = {}  # by source id: what the expansion used
 
     def _key(self, path: str) -> str:
         return _name(f"{self._shared}\n{path}\n{self.digests.get(path)}", 64)
@@ -230,6 +240,7 @@ class Sources:
         return source
 
     def _entry(self, path: str) -> _SourceEntry | None:
+        from quizgen.expand import Draft
         from quizgen.model import Source
 
         try:
@@ -243,38 +254,73 @@ class Sources:
             and stored[0] == self._key(path)
             and isinstance(stored[1], _SourceEntry)
             and isinstance(stored[1].source, Source)
-            and isinstance(stored[1].drafts, list)
+            and isinstance(stored[1].draft, Draft)
         ):
             return stored[1]
         return None
 
-    def drafts(self, project: Project) -> dict[str, list[Card]]:
+    def drafts(self, project: Project) -> dict[str, Draft]:
         """The cached drafts that `project`'s sources still make: of a file that did not
         change, and whose paper is still named as it was."""
         out = {}
         for source in project.sources:
             entry = self._hits.get(source.path)
             if entry is not None and entry.paper == source.paper:
-                out[source.id] = entry.drafts
+                out[source.id] = entry.draft
         return out
 
-    def save(self, project: Project, drafts: dict[str, list[Card]]) -> None:
-        """Store the entries of the sources that were loaded or drafted anew, and forget those
-        of files the project no longer has. Call only when the project has no errors."""
+    def drafted(self, drafts: dict[str, Draft]) -> None:
+        """Every source's draft, by source id, as the expansion used (and updated) them."""
+        self._drafts = drafts
+
+    def _current(self, source: Source) -> _SourceEntry | None:
+        """The cached entry of `source`, if its draft is the one in use."""
+        hit = self._hits.get(source.path)
+        draft = self._drafts.get(source.id)
+        return hit if hit is not None and draft is not None and hit.draft is draft else None
+
+    def known_notes(self, project: Project) -> dict[str, tuple[Card, Note]]:
+        """The notes made last time, by card id, each with the card it was made of: a build
+        reuses one only for that very card (see `notes.notes_for`)."""
+        known: dict[str, tuple[Card, Note]] = {}
+        for source in project.sources:
+            entry = self._current(source)
+            if entry is not None and entry.notes is not None:
+                known.update((card.id, (card, note)) for card, note in entry.notes)
+        return known
+
+    def save(
+        self,
+        project: Project,
+        cards: Sequence[Card] | None = None,
+        notes: Sequence[Note] | None = None,
+    ) -> None:
+        """Store the entries of the sources that were loaded, drafted, given options or notes
+        anew (the notes of `cards`, when given), and forget those of files the project no
+        longer has. Call only when the project has no errors."""
         from quizgen.fsutil import atomic_write
 
+        noted: dict[str, list[tuple[Card, Note]]] = {}
+        for card, note in zip(cards or (), notes or (), strict=True):
+            noted.setdefault(card.source, []).append((card, note))
         try:
             self._folder.mkdir(parents=True, exist_ok=True)
             for source in project.sources:
-                hit = self._hits.get(source.path)
-                if hit is not None and hit.paper == source.paper:
+                hit = self._current(source)
+                made = self._drafts[source.id]
+                pairs = noted.get(source.id) if notes is not None else None
+                if hit is not None and not made.redrawn and _same(hit.notes, pairs):
                     continue
-                loaded = hit.source if hit is not None else self._fresh.get(source.path)
+                entry = self._hits.get(source.path)
+                loaded = entry.source if entry is not None else self._fresh.get(source.path)
                 if loaded is None or self._changed(source.path):
                     continue
-                problems = hit.problems if hit is not None else self._problems[source.path]
-                entry = _SourceEntry(loaded, problems, source.paper, drafts[source.id])
-                data = pickle.dumps((self._key(source.path), entry), pickle.HIGHEST_PROTOCOL)
+                problems = entry.problems if entry is not None else self._problems[source.path]
+                if pairs is None and hit is not None:
+                    pairs = hit.notes  # a stale pair is harmless: its card is not in use
+                made.redrawn = False  # as stored
+                stored = _SourceEntry(loaded, problems, source.paper, made, pairs)
+                data = pickle.dumps((self._key(source.path), stored), pickle.HIGHEST_PROTOCOL)
                 atomic_write(self._file(source.path), data)
             keep = {self._file(path).name for path in self.digests}
             for old in self._folder.iterdir():
@@ -291,6 +337,15 @@ class Sources:
         except InputError:
             return True
         return hashlib.sha256(data).hexdigest() != self.digests.get(path)
+
+
+def _same(stored: list[tuple[Card, Note]] | None, made: list[tuple[Card, Note]] | None) -> bool:
+    """Whether the notes made (None: none made) are the stored ones, object for object."""
+    if made is None:
+        return True
+    if stored is None or len(stored) != len(made):
+        return False
+    return all(a is c and b is n for (a, b), (c, n) in zip(stored, made, strict=True))
 
 
 def _name(text: str, length: int = 24) -> str:

@@ -63,8 +63,7 @@ def _validate(root: Path, *, quality: bool = False, store: Sources | None = None
             if source.id not in drafts:
                 drafts[source.id] = draft(project, source)
         cards, more = checks.structural(project, expand(project, drafts), complete=complete)
-        if not any(not p.warning for p in problems + more):
-            store.save(project, drafts)
+        store.drafted(drafts)
     if quality and not any(not p.warning for p in problems + more):
         more += checks.quality(project, cards)
     return Report(project, cards, sorted(set(problems + more)))
@@ -93,18 +92,31 @@ def compile_project(
     root = resolve_root(path)
     if not (cached and root.is_dir()):
         return _compiled(_validate(root))
+    project, cards, store = compile_cached(root, remember=remember)
+    if store is not None:
+        store.save(project)
+    return project, cards
+
+
+def compile_cached(
+    root: Path, *, remember: bool = True
+) -> tuple[Project, list[Card], Sources | None]:
+    """`compile_project(root, cached=True)`, but the per-source entries are left for the
+    caller to store (`store.save`), so that a build can keep the notes it makes beside them.
+    The store is None when the whole compilation came from the cache."""
     from quizgen import cache
 
     digests = cache.input_digests(root)
     key = cache.fingerprint(root, digests)
     hit = cache.load(root, key)
     if hit is not None:
-        return hit
-    project, cards = _compiled(_validate(root, store=cache.Sources(root, digests)))
+        return hit[0], hit[1], None
+    store = cache.Sources(root, digests)
+    project, cards = _compiled(_validate(root, store=store))
     # (files that changed while compiling: what it compiled is not what `key` says)
     if remember and cache.input_digests(root) == digests:
         cache.save(root, key, project, cards)
-    return project, cards
+    return project, cards, store
 
 
 def _compiled(report: Report) -> tuple[Project, list[Card]]:

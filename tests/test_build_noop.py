@@ -364,6 +364,83 @@ def test_the_cache_compiles_what_a_fresh_compile_does(
         assert papers["hindsight-modelling"] == "Guez et al. (2020a)"
 
 
+def two_papers(root: Path, b_answers: list[str], b_thing: str = "thing") -> Path:
+    """Paper p0's cards find two options in their own paper and the third in p1's."""
+    from projects import item, write_project
+
+    a = {"facts": [item(f"a{i}", f"Alpha{i}") for i in range(3)]}
+    b = {
+        "facts": [
+            item(f"b{i}", answer, thing=f"{b_thing} b{i}") for i, answer in enumerate(b_answers)
+        ]
+    }
+    if root.exists():
+        shutil.rmtree(root)
+    return write_project(root, [a, b])
+
+
+def test_options_drawn_from_another_paper_follow_its_edits(tmp_path: Path) -> None:
+    root = two_papers(tmp_path / "two", ["Beta0", "Beta1", "Beta2"])
+    before = compile_project(root, cached=True)[1]
+    assert any("Beta" in option for c in before if c.source == "p0" for option in c.choices)
+
+    two_papers(root, ["Gamma0", "Gamma1", "Gamma2"])
+    cached = compile_project(root, cached=True, remember=False)[1]
+
+    assert cached == compile_project(root)[1]
+    assert any("Gamma" in option for c in cached if c.source == "p0" for option in c.choices)
+
+
+def test_options_are_drawn_again_only_when_what_they_read_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quizgen.expand
+
+    drawn: list[str] = []
+    real = quizgen.expand.draw
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(args[4])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(quizgen.expand, "draw", spy)
+    root = two_papers(tmp_path / "two", ["Beta0", "Beta1", "Beta2"])
+    compile_project(root, cached=True)
+    assert len(drawn) == 6
+    drawn.clear()
+
+    two_papers(root, ["Beta0", "Beta1", "Beta2"], b_thing="other thing")  # no answer changed
+    cached = compile_project(root, cached=True)[1]
+    assert drawn == ["p1/b0/choice", "p1/b1/choice", "p1/b2/choice"]  # its own cards only
+    monkeypatch.setattr(quizgen.expand, "draw", real)
+    assert cached == compile_project(root)[1]
+
+
+def test_a_build_after_an_edit_makes_only_the_notes_that_changed(
+    deck: Path, here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quizgen.anki.notes
+
+    made: list[str] = []
+    real = quizgen.anki.notes.make_note
+
+    def spy(card, shared):  # type: ignore[no-untyped-def]
+        made.append(card.source)
+        return real(card, shared)
+
+    monkeypatch.setattr(quizgen.anki.notes, "make_note", spy)
+    assert invoke("build", "deck").exit_code == 0
+    assert len(made) == 251
+    made.clear()
+    edit_one_of_many(deck)
+
+    result = invoke("build", "deck")
+
+    assert result.exit_code == 0 and "changed" in result.stdout
+    # the edited paper's cards (which Gemini 1.5 Pro names), and no other paper's
+    assert set(made) == {"gemini-1.5"}
+
+
 def test_a_source_with_problems_is_not_cached(deck: Path, loads: list[str]) -> None:
     from quizgen.errors import InputError
 

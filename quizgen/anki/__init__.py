@@ -98,7 +98,8 @@ def build_project(
     past the input files' bytes and nothing is written. Raises InputError as `build` does,
     and for every problem of the project."""
     from quizgen import cache
-    from quizgen.project import compile_project, resolve_root
+    from quizgen.anki.notes import notes_for
+    from quizgen.project import compile_cached, resolve_root
 
     root = resolve_root(path)
     inputs = None
@@ -107,8 +108,12 @@ def build_project(
         done = up_to_date(root, output, inputs)
         if done is not None:
             return done
-    project, cards = compile_project(root, cached=True, remember=False)
-    result = build(project, cards, output, now, progress_from)
+    # The whole compilation is not stored: writing it costs a build more than it saves it.
+    project, cards, store = compile_cached(root, remember=False)
+    notes = notes_for(project, cards, store.known_notes(project) if store else None)
+    if store is not None:
+        store.save(project, cards, notes)
+    result = build(project, cards, output, now, progress_from, notes)
     name = _stamp_name(root, output)
     if inputs is None or not result.lock.is_file() or result.warning:
         cache.forget_record(_STAMPS, name)  # unrecorded changes count again next time
@@ -200,6 +205,7 @@ def build(
     output: Path | None,
     now: float,
     progress_from: Path | None = None,
+    notes: Sequence[Note] | None = None,
 ) -> BuildResult:
     """Write the project's Anki package to `output` (default: `default_output`, creating
     dist/ if needed) and record the build in the project's quizgen.lock.
@@ -210,7 +216,8 @@ def build(
     Raises InputError, before writing anything, when the output cannot be written or may not be
     (a file of the project, a file that is not an earlier package: see `quizgen.outputs`), the
     lock file is not one quizgen wrote or the history cannot be read. `now` (Unix seconds)
-    stamps new and changed notes."""
+    stamps new and changed notes. `notes`, when given, are `notes.notes_for(project, cards)`,
+    made already."""
     from quizgen.anki import lock
     from quizgen.anki.notes import deck_name, notes_for
     from quizgen.outputs import check_output
@@ -238,7 +245,7 @@ def build(
             history = read_history(progress_from)
         except InputError as exc:
             problems += exc.problems
-    notes = notes_for(project, cards)
+    notes = notes_for(project, cards) if notes is None else notes
     problems += _note_type_problems(project, cards, notes, previous)
     if problems:
         raise InputError(problems)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -201,7 +201,24 @@ def make_note(card: Card, shared: _Shared) -> Note:
     return Note(card.id, kind.key, shared.deck, fields, shared.tags)
 
 
-def notes_for(project: Project, cards: Sequence[Card]) -> list[Note]:
-    """Every card's note, in card order."""
-    shared = {s.id: _shared(project, s) for s in project.sources}
-    return [make_note(card, shared[card.source][card.fact]) for card in cards]
+def notes_for(
+    project: Project,
+    cards: Sequence[Card],
+    known: Mapping[str, tuple[Card, Note]] | None = None,
+) -> list[Note]:
+    """Every card's note, in card order. `known` holds notes made before for the same project
+    (its title and sources), by card id, each with its card: reused for that very card
+    object, not for an equal one (see quizgen.cache)."""
+    sources = project.sources_by_id
+    shared: dict[str, dict[str, _Shared]] = {}
+    notes = []
+    for card in cards:
+        hit = known.get(card.id) if known else None
+        if hit is not None and hit[0] is card:
+            notes.append(hit[1])
+            continue
+        of_source = shared.get(card.source)
+        if of_source is None:
+            of_source = shared[card.source] = _shared(project, sources[card.source])
+        notes.append(make_note(card, of_source[card.fact]))
+    return notes
