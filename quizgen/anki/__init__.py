@@ -112,6 +112,8 @@ def build_project(
     project, cards, store = compile_cached(root, remember=False)
     notes = notes_for(project, cards, store.known_notes(project) if store else None)
     if store is not None:
+        for note in notes:
+            note.guid  # noqa: B018 (found now, it is kept with the note)
         store.save(project, cards, notes)
     result = build(project, cards, output, now, progress_from, notes)
     name = _stamp_name(root, output)

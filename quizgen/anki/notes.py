@@ -69,18 +69,27 @@ class Note:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     hash: str = field(init=False, repr=False, compare=False)
+    retired: bool = field(init=False, repr=False, compare=False)  # tagged quizgen::retired
+    _guid: str = field(init=False, default="", repr=False, compare=False)
 
     def __post_init__(self) -> None:
         text = "\x1f".join((self.type, *self.fields, "\x1e", *self.tags))
         self.hash = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        self.retired = RETIRED_TAG in self.tags
 
     @property
     def note_type(self) -> NoteType:
         return NOTE_TYPES[self.type]
 
     @property
-    def retired(self) -> bool:
-        return RETIRED_TAG in self.tags
+    def guid(self) -> str:
+        """The note's Anki GUID (`package.guid_for` of its card id), found once: a note the
+        compile cache keeps (quizgen.cache) keeps it too."""
+        if not self._guid:
+            from quizgen.anki.package import guid_for
+
+            self._guid = guid_for(self.card_id)
+        return self._guid
 
 
 def retired_note(card_id: str, note_type: str, deck: str) -> Note:
