@@ -128,16 +128,30 @@ def load(root: Path, key: str) -> tuple[Project, list[Card]] | None:
 
 def save(root: Path, key: str, project: Project, cards: list[Card]) -> None:
     """Store a compilation; a cache that cannot be written is simply not written."""
-    from quizgen.fsutil import atomic_write
-
     try:
         entry = _entry(root)
         entry.parent.mkdir(parents=True, exist_ok=True)
         head = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
         body = pickle.dumps((project, cards), protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write(entry, head + body)
+        _write(entry, head + body)
     except Exception:  # a cache is an optimisation, never a failure
         pass
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Replace a cache file whole (a temporary file renamed over it), without waiting for the
+    disk (fsync): after a crash an entry is whole, absent or unreadable, and unreadable is a
+    miss. Raises OSError."""
+    import tempfile
+
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def _record(kind: str, name: str) -> Path:
@@ -156,12 +170,10 @@ def read_record(kind: str, name: str) -> dict[str, Any] | None:
 
 def write_record(kind: str, name: str, data: dict[str, Any]) -> None:
     """Store a JSON record; one that cannot be written is simply not written."""
-    from quizgen.fsutil import atomic_write
-
     try:
         path = _record(kind, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, json.dumps(data, sort_keys=True).encode())
+        _write(path, json.dumps(data, sort_keys=True).encode())
     except Exception:  # a cache is an optimisation, never a failure
         pass
 
@@ -298,8 +310,6 @@ class Sources:
         """Store the entries of the sources that were loaded, drafted, given options or notes
         anew (the notes of `cards`, when given), and forget those of files the project no
         longer has. Call only when the project has no errors."""
-        from quizgen.fsutil import atomic_write
-
         noted: dict[str, list[tuple[Card, Note]]] = {}
         for card, note in zip(cards or (), notes or (), strict=True):
             noted.setdefault(card.source, []).append((card, note))
@@ -321,7 +331,7 @@ class Sources:
                 made.redrawn = False  # as stored
                 stored = _SourceEntry(loaded, problems, source.paper, made, pairs)
                 data = pickle.dumps((self._key(source.path), stored), pickle.HIGHEST_PROTOCOL)
-                atomic_write(self._file(source.path), data)
+                _write(self._file(source.path), data)
             keep = {self._file(path).name for path in self.digests}
             for old in self._folder.iterdir():
                 if old.name not in keep:
