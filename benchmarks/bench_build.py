@@ -159,10 +159,10 @@ def main() -> None:
         lock = project / "quizgen.lock"
         build = [*QUIZGEN, "build", str(project), "-o", str(ours)]
         cases = {
-            "quizgen build (first)": build,
-            # the same without the compile cache (its folder cannot be made): what storing
-            # the cache costs a first build
+            # a first build without the compile cache (its folder cannot be made): what
+            # storing the cache costs the first build, which comes next
             "first, no cache": build,
+            "quizgen build (first)": build,
             "quizgen build (again)": build,
             "quizgen --version": [*QUIZGEN, "--version"],
             "build, a claim edited": build,
@@ -193,7 +193,7 @@ def main() -> None:
                 if name in ("quizgen build (first)", "first, no cache"):
                     lock.unlink(missing_ok=True)
                     ours.unlink(missing_ok=True)
-                    shutil.rmtree(cache, ignore_errors=True)
+                    shutil.rmtree(cache, ignore_errors=True)  # and the stamps in it
                 elif name == "build, a claim edited":
                     toggle(edited, " benchmark 5007 by", " benchmark 5007 nearly by")
                 elif name == "build, a subject edited":

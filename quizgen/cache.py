@@ -7,8 +7,10 @@ quizgen — misses the cache and compiles afresh. `quizgen check` never uses it.
 folder is the user's own, like the review history; a damaged or foreign entry is ignored and
 rewritten, never trusted blindly: it must unpickle to the expected key and types.
 
-Beside whole compilations it keeps small JSON records (`read_record`, `write_record`), such as
-the stamp of the last build of a package (see `quizgen.anki.up_to_date`).
+When a file did change, `Sources` keeps what each source file compiled to (its loading, its
+draft cards with their options, the notes a build made of them), so only the edited files
+are compiled again. Beside these it keeps small JSON records (`read_record`, `write_record`),
+such as the stamp of the last build of a package (see `quizgen.anki.up_to_date`).
 """
 
 from __future__ import annotations

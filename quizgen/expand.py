@@ -77,7 +77,7 @@ class Draft:
 
     cards: list[Card]
     folded: list[tuple[str, str]]
-    drawn: dict[int, tuple[bool, str, frozenset[str]]] = field(default_factory=dict)
+    drawn: dict[int, tuple[bool, str, tuple[str, ...]]] = field(default_factory=dict)
     redrawn: bool = False
 
 
@@ -141,7 +141,7 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
     pools = None  # made only when some card draws its options
     for index, source, fact, template, made, i in to_choose:
         card = cards[index]
-        excluded = frozenset(answers_to.get(folded[index][0], ()))
+        excluded = tuple(sorted(answers_to.get(folded[index][0], ())))
         before = made.drawn.get(i)
         if before is not None:
             wide, digest, was_excluded = before

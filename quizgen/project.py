@@ -99,14 +99,15 @@ def compile_project(
 
 
 def compile_cached(
-    root: Path, *, remember: bool = True
+    root: Path, *, remember: bool = True, digests: dict[Path, str] | None = None
 ) -> tuple[Project, list[Card], Sources | None]:
     """`compile_project(root, cached=True)`, but the per-source entries are left for the
     caller to store (`store.save`), so that a build can keep the notes it makes beside them.
-    The store is None when the whole compilation came from the cache."""
+    The store is None when the whole compilation came from the cache. `digests`: the input
+    files' digests (`cache.input_digests`), when the caller has them already."""
     from quizgen import cache
 
-    digests = cache.input_digests(root)
+    digests = cache.input_digests(root) if digests is None else digests
     key = cache.fingerprint(root, digests)
     hit = cache.load(root, key)
     if hit is not None:

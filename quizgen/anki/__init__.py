@@ -102,14 +102,16 @@ def build_project(
     from quizgen.project import compile_cached, resolve_root
 
     root = resolve_root(path)
-    inputs = None
-    if progress_from is None and root.is_dir():
-        inputs = cache.fingerprint(root)  # before compiling: an edit meanwhile is a miss
-        done = up_to_date(root, output, inputs)
-        if done is not None:
-            return done
+    inputs = digests = None
+    if root.is_dir():
+        digests = cache.input_digests(root)  # before compiling: an edit meanwhile is a miss
+        if progress_from is None:
+            inputs = cache.fingerprint(root, digests)
+            done = up_to_date(root, output, inputs)
+            if done is not None:
+                return done
     # The whole compilation is not stored: writing it costs a build more than it saves it.
-    project, cards, store = compile_cached(root, remember=False)
+    project, cards, store = compile_cached(root, remember=False, digests=digests)
     notes = notes_for(project, cards, store.known_notes(project) if store else None)
     if store is not None:
         for note in notes:
