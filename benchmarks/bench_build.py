@@ -5,8 +5,13 @@
 Makes a synthetic project (benchmarks/synth.py: 10,000 facts x 3 templates = 30,000 notes),
 then times, in alternating subprocesses so that machine noise hits both alike:
 
-- `quizgen build` from scratch (no lock file, no package): load, validate, expand, write;
-- `quizgen build` again over its own lock file (nothing changed);
+- `quizgen build` from scratch (no lock file, no package, an empty cache folder): load,
+  validate, expand, write;
+- `quizgen build` again over its own lock file (nothing changed: the package is up to date),
+  beside `quizgen --version`, the floor of any quizgen command (issue 11: <= 3x);
+- `quizgen build` after editing one fact of one of the 100 sources, beside the build from
+  scratch (issue 11: <= 0.3x): once a claim (a field no multiple-choice option is drawn
+  from), once a subject (the answer other papers' options are drawn from);
 - a plain genanki script writing the same 30,000 notes (same note types, fields, tags, decks
   and GUIDs, read from a JSON-lines file) with genanki's defaults: Package.write_to_file();
 - compiling the project alone (load, validate, expand: quizgen's core, as `build` runs it),
@@ -14,7 +19,7 @@ then times, in alternating subprocesses so that machine noise hits both alike:
 
 Reports medians of wall time and peak memory (max RSS of the child), package sizes, and the
 ratios against the goals of issue 3: wall time within 1.25x of genanki, peak memory within
-1.5x, package size at most half.
+1.5x, package size at most half; and of issue 11 (above), with min-max.
 
 Linux counts in a child's peak memory the pages it shared with its parent at fork, so this
 process stays small: it makes the project and exports the notes in subprocesses too.
@@ -94,6 +99,14 @@ def export_notes(project: Path, out: Path) -> int:
     return len(notes)
 
 
+def toggle(path: Path, one: str, other: str) -> None:
+    """Edit every occurrence of `one` into `other`, or back: the fact, its evidence and the
+    source text alike, so that the project stays valid (not timed)."""
+    text = path.read_text()
+    assert one in text or other in text, (one, other)
+    path.write_text(text.replace(one, other) if one in text else text.replace(other, one))
+
+
 def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one child process."""
     start = time.perf_counter()
@@ -144,9 +157,16 @@ def main() -> None:
         script.write_text(PLAIN_GENANKI)
         ours, plain = tmp / "quizgen.apkg", tmp / "genanki.apkg"
         lock = project / "quizgen.lock"
+        build = [*QUIZGEN, "build", str(project), "-o", str(ours)]
         cases = {
-            "quizgen build (first)": [*QUIZGEN, "build", str(project), "-o", str(ours)],
-            "quizgen build (again)": [*QUIZGEN, "build", str(project), "-o", str(ours)],
+            # a first build without the compile cache (its folder cannot be made): what
+            # storing the cache costs the first build, which comes next
+            "first, no cache": build,
+            "quizgen build (first)": build,
+            "quizgen build (again)": build,
+            "quizgen --version": [*QUIZGEN, "--version"],
+            "build, a claim edited": build,
+            "build, a subject edited": build,
             "genanki script": [sys.executable, str(script), str(notes_file), str(plain)],
             # what `build` spends before the Anki writer starts: load, validate, expand
             "compile only": [
@@ -165,13 +185,24 @@ def main() -> None:
         with open("/proc/self/status") as status:  # Linux; see the module docstring
             rss = next((line.split()[1] for line in status if line.startswith("VmRSS")), "?")
         print(f"(this process: {int(rss) // 1024 if rss.isdigit() else rss} MB)")
+        cache = tmp / "cache"
+        (tmp / "file").write_text("")
+        edited = project / "sources" / "paper-0050.yaml"  # one of 100 sources
         for i in range(args.runs):
             for name, cmd in cases.items():
-                if name == "quizgen build (first)":
+                if name in ("quizgen build (first)", "first, no cache"):
                     lock.unlink(missing_ok=True)
                     ours.unlink(missing_ok=True)
+                    shutil.rmtree(cache, ignore_errors=True)  # and the stamps in it
+                elif name == "build, a claim edited":
+                    toggle(edited, " benchmark 5007 by", " benchmark 5007 nearly by")
+                elif name == "build, a subject edited":
+                    toggle(edited, "Method5011", "Method5011b")
                 temp.mkdir()
-                results[name].append(run(cmd, tmp, {**os.environ, "TMPDIR": str(temp)}))
+                no_cache = tmp / "file" / "cache"  # under a file: never made
+                where = no_cache if name == "first, no cache" else cache
+                env = {**os.environ, "TMPDIR": str(temp), "QUIZGEN_CACHE_DIR": str(where)}
+                results[name].append(run(cmd, tmp, env))
                 leaks[name] += len(list(temp.iterdir()))
                 shutil.rmtree(temp)
             print(f"  run {i + 1}: " + ", ".join(f"{results[n][-1][0]:.2f}s" for n in cases))
@@ -187,6 +218,24 @@ def main() -> None:
         print(
             f"\npackage size: quizgen {size_ours / 1e6:.2f} MB, genanki {size_plain / 1e6:.2f} MB"
         )
+
+        def spread(name: str) -> str:
+            walls = [w for w, _ in results[name]]
+            return f"{statistics.median(walls):.2f}s ({min(walls):.2f}-{max(walls):.2f})"
+
+        print("\nissue 11 (goal), medians (min-max):")
+        noop, version = med["quizgen build (again)"][0], med["quizgen --version"][0]
+        print(
+            f"  nothing changed {spread('quizgen build (again)')} / --version "
+            f"{spread('quizgen --version')} = {noop / version:.2f}x (<= 3)"
+        )
+        first, bare = med["quizgen build (first)"][0], med["first, no cache"][0]
+        for name in ("build, a claim edited", "build, a subject edited"):
+            print(
+                f"  {name} {spread(name)} / from scratch {spread('quizgen build (first)')} "
+                f"= {med[name][0] / first:.2f}x (<= 0.3); / from scratch without the cache "
+                f"{spread('first, no cache')} = {med[name][0] / bare:.2f}x"
+            )
 
         base_wall, base_mem = med["genanki script"]
         print("\nratios to the genanki script (goal):")

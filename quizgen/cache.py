@@ -2,25 +2,42 @@
 
 Loading and expanding a 30,000-card project takes seconds; the quiz should start at once.
 A compiled project is stored (pickled) in the user cache folder under a key made from the
-bytes of every source and template file and the quizgen version, so any edit — or a new
+bytes of every source and template file and of quizgen's own code, so any edit — or a new
 quizgen — misses the cache and compiles afresh. `quizgen check` never uses it. The cache
 folder is the user's own, like the review history; a damaged or foreign entry is ignored and
 rewritten, never trusted blindly: it must unpickle to the expected key and types.
+
+When a file did change, `Sources` keeps what each source file compiled to (its loading, its
+draft cards with their options, the notes a build made of them), so only the edited files
+are compiled again. Beside these it keeps small JSON records (`read_record`, `write_record`),
+such as the stamp of the last build of a package (see `quizgen.anki.up_to_date`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import pickle
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from quizgen import __version__
 from quizgen.errors import InputError
-from quizgen.model import Card, Project
 from quizgen.yamlio import read_bytes, yaml_files
 
-FORMAT = 1
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from quizgen.anki.notes import Note
+    from quizgen.errors import Problem
+    from quizgen.expand import Draft
+    from quizgen.model import Card, Project, Source
+
+FORMAT = 2
 
 
 def cache_dir() -> Path:
@@ -41,28 +58,47 @@ def _project_files(root: Path) -> list[Path]:
     return files
 
 
-# The modules whose code decides what a compilation holds. Their bytes are part of the key, so
-# an upgrade that keeps the version number (an editable or git install) never unpickles cards
-# of an older shape.
-_COMPILER = (
-    "errors", "expand", "loader", "model", "project", "schema", "template", "text", "yamlio",
-)  # fmt: skip
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of quizgen's version and of every one of its modules.
 
-
-def fingerprint(root: Path) -> str:
-    """A key that changes whenever any input file or quizgen's compiler changes."""
+    Part of every key: an upgrade that keeps the version number (an editable or git install)
+    never reuses what older code made. All modules count, not a chosen few, so that no module
+    that shapes a card or a package (distractors, numbers, the Anki writer) can be forgotten;
+    reading them takes a millisecond or two."""
     digest = hashlib.sha256(f"quizgen {__version__} cache {FORMAT}\n".encode())
     package = Path(__file__).parent
-    for name in _COMPILER:
-        digest.update((package / f"{name}.py").read_bytes())
+    for path in sorted(package.rglob("*.py")):
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(package).as_posix()} {len(data)}\n".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def input_digests(root: Path) -> dict[Path, str]:
+    """A digest of each file the loader reads (deck.yaml, sources, templates), by path as the
+    loader spells it."""
+    digests: dict[Path, str] = {}
     for path in _project_files(root):
         try:
             data = read_bytes(path)  # never blocks on a named pipe, never raises OSError
         except InputError:
             data = b"\0unreadable"  # compiling reports it; a project with problems is not cached
-        digest.update(f"{path.relative_to(root).as_posix()} {len(data)}\n".encode())
-        digest.update(data)
+        digests[path] = hashlib.sha256(data).hexdigest()
+    return digests
+
+
+def fingerprint(root: Path, digests: dict[Path, str] | None = None) -> str:
+    """A key that changes whenever any input file or quizgen's code changes, or the project
+    is named another way (what it holds names its files as `root` spells them)."""
+    digest = hashlib.sha256(f"{code_digest()}\n{_spelling(root)}\n".encode())
+    for path, file_digest in (input_digests(root) if digests is None else digests).items():
+        digest.update(f"{path.relative_to(root).as_posix()} {file_digest}\n".encode())
     return digest.hexdigest()
+
+
+def _spelling(root: Path) -> str:
+    return f"{root}\0{os.path.abspath(root)}"
 
 
 def _entry(root: Path) -> Path:
@@ -71,30 +107,258 @@ def _entry(root: Path) -> Path:
 
 
 def load(root: Path, key: str) -> tuple[Project, list[Card]] | None:
-    """The cached compilation of `root` under `key`, or None."""
+    """The cached compilation of `root` under `key`, or None. The key is read first, so a
+    stale entry costs a few bytes, not the compilation."""
+    from quizgen.model import Project
+
     try:
         with _entry(root).open("rb") as f:
+            if pickle.load(f) != key:
+                return None
             stored = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+    except Exception:  # damaged, foreign, of older code: a miss, never a failure
         return None
     if (
         isinstance(stored, tuple)
-        and len(stored) == 3
-        and stored[0] == key
-        and isinstance(stored[1], Project)
-        and isinstance(stored[2], list)
+        and len(stored) == 2
+        and isinstance(stored[0], Project)
+        and isinstance(stored[1], list)
     ):
-        return stored[1], stored[2]
+        return stored[0], stored[1]
     return None
 
 
 def save(root: Path, key: str, project: Project, cards: list[Card]) -> None:
     """Store a compilation; a cache that cannot be written is simply not written."""
-    from quizgen.fsutil import atomic_write
-
     try:
         entry = _entry(root)
         entry.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(entry, pickle.dumps((key, project, cards), protocol=pickle.HIGHEST_PROTOCOL))
+        head = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
+        body = pickle.dumps((project, cards), protocol=pickle.HIGHEST_PROTOCOL)
+        _write(entry, head + body)
     except Exception:  # a cache is an optimisation, never a failure
         pass
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Replace a cache file whole (a temporary file renamed over it), without waiting for the
+    disk (fsync): after a crash an entry is whole, absent or unreadable, and unreadable is a
+    miss. Raises OSError."""
+    import tempfile
+
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
+def _record(kind: str, name: str) -> Path:
+    return cache_dir() / kind / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.json"
+
+
+def read_record(kind: str, name: str) -> dict[str, Any] | None:
+    """The JSON record `kind`/`name` last written, or None (absent, unreadable, not a JSON
+    object). The caller checks every value it uses: the folder is the user's to edit."""
+    try:
+        data = json.loads(_record(kind, name).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_record(kind: str, name: str, data: dict[str, Any]) -> None:
+    """Store a JSON record; one that cannot be written is simply not written."""
+    try:
+        path = _record(kind, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(path, json.dumps(data, sort_keys=True).encode())
+    except Exception:  # a cache is an optimisation, never a failure
+        pass
+
+
+def forget_record(kind: str, name: str) -> None:
+    """Remove a record, if there is one."""
+    with contextlib.suppress(OSError):
+        _record(kind, name).unlink(missing_ok=True)
+
+
+# Per-source entries --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SourceEntry:
+    source: Source
+    problems: list[Problem]  # warnings only: a file with errors is not cached
+    paper: str  # the source's `paper` once loaded with the others, which the draft shows
+    draft: Draft
+    # The Anki note of each card, as a build made it: (card, note), the very card object of
+    # the draft (a card whose options were drawn anew is another object: its note is not
+    # reused). One pickle holds both, which keeps that identity.
+    notes: list[tuple[Card, Note]] | None = None
+
+
+class Sources:
+    """What each source file of one project compiled to last time, reused for the files that
+    did not change: the loaded source, its problems and its draft cards (`expand.draft`).
+
+    Each file's entry is keyed by its path and bytes, the bytes of deck.yaml and of every
+    template file, and quizgen's code (a source is read against the kinds: a template edit
+    reloads every source). What spans sources is never cached: the loader's checks across
+    files (ids, paper names), the multiple-choice options (drawn from every source's answers)
+    and the checks of `checks.structural` run on the whole project every time.
+
+    `read` is the loader's `read_source`; `drafts` gives the drafts that still hold once the
+    project is loaded, and `drafted` takes every draft the expansion used; `known_notes` are
+    the notes a build may reuse; `save` stores the entries that changed, after a compilation
+    without errors."""
+
+    def __init__(self, root: Path, digests: dict[Path, str]) -> None:
+        self.digests = {str(path): digest for path, digest in digests.items()}
+        shared = hashlib.sha256(f"{code_digest()}\n{_spelling(root)}\n".encode())
+        for path, digest in digests.items():
+            if path.parent.name != "sources" or path.parent.parent != root:  # deck, templates
+                shared.update(f"{path.relative_to(root).as_posix()} {digest}\n".encode())
+        self._shared = shared.hexdigest()
+        self._folder = cache_dir() / "sources" / _name(_spelling(root))
+        self._hits: dict[str, _SourceEntry] = {}  # by path
+        self._fresh: dict[str, Source] = {}  # by path: loaded now, without a problem
+        self._problems: dict[str, list[Problem]] = {}
+        self._drafts: dict[str, Draft] = {}  # by source id: what the expansion used
+
+    def _key(self, path: str) -> str:
+        return _name(f"{self._shared}\n{path}\n{self.digests.get(path)}", 64)
+
+    def _file(self, path: str) -> Path:
+        return self._folder / f"{_name(path)}.pickle"
+
+    def read(self, path: Path, kinds: Any, problems: list[Problem]) -> Source | None:
+        """The source at `path` as `loader.load_source` reads it, from the cache if it can."""
+        from quizgen import loader
+
+        where = str(path)
+        entry = self._entry(where)
+        if entry is not None:
+            problems.extend(entry.problems)
+            self._hits[where] = entry
+            return entry.source
+        mine: list[Problem] = []
+        source = loader.load_source(path, kinds, mine)
+        problems.extend(mine)
+        if source is not None and not any(not p.warning for p in mine):
+            self._fresh[where] = source
+            self._problems[where] = mine
+        return source
+
+    def _entry(self, path: str) -> _SourceEntry | None:
+        from quizgen.expand import Draft
+        from quizgen.model import Source
+
+        try:
+            with self._file(path).open("rb") as f:
+                stored = pickle.load(f)
+        except Exception:  # damaged, foreign, of older code: a miss, never a failure
+            return None
+        if (
+            isinstance(stored, tuple)
+            and len(stored) == 2
+            and stored[0] == self._key(path)
+            and isinstance(stored[1], _SourceEntry)
+            and isinstance(stored[1].source, Source)
+            and isinstance(stored[1].draft, Draft)
+        ):
+            return stored[1]
+        return None
+
+    def drafts(self, project: Project) -> dict[str, Draft]:
+        """The cached drafts that `project`'s sources still make: of a file that did not
+        change, and whose paper is still named as it was."""
+        out = {}
+        for source in project.sources:
+            entry = self._hits.get(source.path)
+            if entry is not None and entry.paper == source.paper:
+                out[source.id] = entry.draft
+        return out
+
+    def drafted(self, drafts: dict[str, Draft]) -> None:
+        """Every source's draft, by source id, as the expansion used (and updated) them."""
+        self._drafts = drafts
+
+    def _current(self, source: Source) -> _SourceEntry | None:
+        """The cached entry of `source`, if its draft is the one in use."""
+        hit = self._hits.get(source.path)
+        draft = self._drafts.get(source.id)
+        return hit if hit is not None and draft is not None and hit.draft is draft else None
+
+    def known_notes(self, project: Project) -> dict[str, tuple[Card, Note]]:
+        """The notes made last time, by card id, each with the card it was made of: a build
+        reuses one only for that very card (see `notes.notes_for`)."""
+        known: dict[str, tuple[Card, Note]] = {}
+        for source in project.sources:
+            entry = self._current(source)
+            if entry is not None and entry.notes is not None:
+                known.update((card.id, (card, note)) for card, note in entry.notes)
+        return known
+
+    def save(
+        self,
+        project: Project,
+        cards: Sequence[Card] | None = None,
+        notes: Sequence[Note] | None = None,
+    ) -> None:
+        """Store the entries of the sources that were loaded, drafted, given options or notes
+        anew (the notes of `cards`, when given), and forget those of files the project no
+        longer has. Call only when the project has no errors."""
+        noted: dict[str, list[tuple[Card, Note]]] = {}
+        for card, note in zip(cards or (), notes or (), strict=True):
+            noted.setdefault(card.source, []).append((card, note))
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            for source in project.sources:
+                hit = self._current(source)
+                made = self._drafts[source.id]
+                pairs = noted.get(source.id) if notes is not None else None
+                if hit is not None and not made.redrawn and _same(hit.notes, pairs):
+                    continue
+                entry = self._hits.get(source.path)
+                loaded = entry.source if entry is not None else self._fresh.get(source.path)
+                if loaded is None or self._changed(source.path):
+                    continue
+                problems = entry.problems if entry is not None else self._problems[source.path]
+                if pairs is None and hit is not None:
+                    pairs = hit.notes  # a stale pair is harmless: its card is not in use
+                made.redrawn = False  # as stored
+                stored = _SourceEntry(loaded, problems, source.paper, made, pairs)
+                data = pickle.dumps((self._key(source.path), stored), pickle.HIGHEST_PROTOCOL)
+                _write(self._file(source.path), data)
+            keep = {self._file(path).name for path in self.digests}
+            for old in self._folder.iterdir():
+                if old.name not in keep:
+                    old.unlink(missing_ok=True)
+        except Exception:  # a cache is an optimisation, never a failure
+            pass
+
+    def _changed(self, path: str) -> bool:
+        """Whether the file's bytes changed while it was being compiled: its entry would then
+        be stored under the digest of other bytes."""
+        try:
+            data = read_bytes(Path(path))
+        except InputError:
+            return True
+        return hashlib.sha256(data).hexdigest() != self.digests.get(path)
+
+
+def _same(stored: list[tuple[Card, Note]] | None, made: list[tuple[Card, Note]] | None) -> bool:
+    """Whether the notes made (None: none made) are the stored ones, object for object."""
+    if made is None:
+        return True
+    if stored is None or len(stored) != len(made):
+        return False
+    return all(a is c and b is n for (a, b), (c, n) in zip(stored, made, strict=True))
+
+
+def _name(text: str, length: int = 24) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]

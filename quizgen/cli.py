@@ -279,9 +279,8 @@ def build(
     import contextlib
     import time
 
-    from quizgen.anki import build as build_package
+    from quizgen.anki import build_project
     from quizgen.errors import display_path
-    from quizgen.project import compile_project
 
     if state is not None and not with_progress:
         if ctx.get_parameter_source("state") is click.core.ParameterSource.COMMANDLINE:
@@ -298,8 +297,7 @@ def build(
         status = Console(stderr=True).status("Building the Anki package...")
     try:
         with status:
-            project, all_cards = compile_project(path)
-            result = build_package(project, all_cards, output, now=time.time(), progress_from=state)
+            result = build_project(path, output, now=time.time(), progress_from=state)
     except InputError as exc:
         fail(exc)
     if result.warning:
@@ -307,8 +305,9 @@ def build(
     if as_json:
         emit_json(result.to_dict())
         return
+    done = "{} is up to date" if result.up_to_date else "wrote {}"
     click.secho(
-        f"wrote {display_path(result.output)}: {result.notes} notes, {result.cards} cards",
+        f"{done.format(display_path(result.output))}: {result.notes} notes, {result.cards} cards",
         fg="green" if use_color() else None,
     )
     click.echo(

@@ -28,7 +28,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import Any
 
 from quizgen.model import SOURCE_FIELDS, CardTemplate, Fact, FieldValue, Project, Source
 from quizgen.numbers import leading_quantity
@@ -134,10 +135,64 @@ class Candidate:
     """Another fact's answer, as a possible distractor."""
 
     text: str
-    shape: Shape
+    value: FieldValue
     source: str
     fact: str
     agree: tuple[tuple[str, str], ...]  # (field, folded value) of the fields templates agree on
+
+    @cached_property
+    def shape(self) -> Shape:
+        # Found when first offered: most cards take their options from a few candidates, and
+        # a pool made for a few cards (an incremental build) need not shape every answer.
+        return shape_of(self.value)
+
+
+Answer = tuple[tuple[str, str], Source, Fact, FieldValue, tuple[tuple[str, str], ...]]
+
+
+def _answers(project: Project) -> Iterator[Answer]:
+    """What the pools hold, one answer at a time, in pool order: its (kind, answer field),
+    source, fact, value and the (field, folded value) pairs templates agree on. `Pools` and
+    `pool_digests` read the project through this alone."""
+    agree_fields: dict[str, set[str]] = defaultdict(set)
+    wanted: set[tuple[str, str]] = set()
+    for kind in project.kinds.values():
+        for template in kind.templates:
+            if template.choices:
+                wanted.add((kind.name, template.answer))
+                agree_fields[kind.name].update(template.agree)
+    for source in project.sources:
+        for fact in source.facts:
+            agree = tuple(
+                (name, fold(_text(value)))
+                for name in sorted(agree_fields[fact.kind])
+                if (value := _agree_value(source, fact, name)) is not None
+            )
+            for kind_name, field in wanted:
+                if fact.kind == kind_name and field in fact.values:
+                    yield (kind_name, field), source, fact, fact.values[field], agree
+
+
+def _source_tags(project: Project) -> dict[str, frozenset[str]]:
+    return {s.id: frozenset(t for f in s.facts for t in f.tags) for s in project.sources}
+
+
+def pool_digests(project: Project) -> dict[tuple[str, ...], str]:
+    """A digest of each (kind, answer field) pool and of the papers' tags: what `choose`
+    reads of other facts; and under (kind, field, source id), of one paper's answers in it,
+    all that a card reads that does not look past its paper (see `draw`). Equal digests,
+    equal pools: a card whose own fact, question and excluded answers are unchanged then gets
+    the same options (see `expand.expand`)."""
+    tags = repr([(source, sorted(t)) for source, t in _source_tags(project).items()])
+    digests: dict[tuple[str, ...], Any] = {}
+    for key, source, fact, value, agree in _answers(project):
+        answer = repr((source.id, fact.id, value, agree)).encode()
+        for where in (key, (*key, source.id)):
+            digest = digests.get(where)
+            if digest is None:
+                digest = digests[where] = hashlib.sha256(tags.encode() if where is key else b"")
+            digest.update(answer)
+    return {key: digest.hexdigest() for key, digest in digests.items()}
 
 
 class Pools:
@@ -147,30 +202,10 @@ class Pools:
     `_take_from_pool`)."""
 
     def __init__(self, project: Project) -> None:
-        agree_fields: dict[str, set[str]] = defaultdict(set)
-        wanted: set[tuple[str, str]] = set()
-        for kind in project.kinds.values():
-            for template in kind.templates:
-                if template.choices:
-                    wanted.add((kind.name, template.answer))
-                    agree_fields[kind.name].update(template.agree)
         self.pools: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
-        self.source_tags: dict[str, frozenset[str]] = {}
-        for source in project.sources:
-            self.source_tags[source.id] = frozenset(t for f in source.facts for t in f.tags)
-            for fact in source.facts:
-                agree = tuple(
-                    (name, fold(_text(value)))
-                    for name in sorted(agree_fields[fact.kind])
-                    if (value := _agree_value(source, fact, name)) is not None
-                )
-                for kind_name, field in wanted:
-                    if fact.kind == kind_name and field in fact.values:
-                        value = fact.values[field]
-                        text = _text(value)
-                        self.pools[kind_name, field].append(
-                            Candidate(text, shape_of(value), source.id, fact.id, agree)
-                        )
+        self.source_tags: dict[str, frozenset[str]] = _source_tags(project)
+        for key, source, fact, value, agree in _answers(project):
+            self.pools[key].append(Candidate(_text(value), value, source.id, fact.id, agree))
         # What each fact answers to each question: a distractor must not be another fact's
         # right answer to the very same question. Filled in by expansion as it goes.
         self.answers_to: dict[str, set[str]] = defaultdict(set)
@@ -220,6 +255,21 @@ def choose(
 ) -> tuple[str, ...]:
     """The options of the card `template` makes from `fact`: its answer and up to
     `template.choices - 1` distractors, in an order drawn from the card id."""
+    return draw(pools, source, fact, template, card_id, question, aliases)[0]
+
+
+def draw(
+    pools: Pools,
+    source: Source,
+    fact: Fact,
+    template: CardTemplate,
+    card_id: str,
+    question: str,
+    aliases: Iterable[str] = (),
+) -> tuple[tuple[str, ...], bool]:
+    """`choose`, and whether it looked past the answers of the card's own paper (to papers
+    sharing a tag, or any paper). When it did not, the options depend on no other paper's
+    answers: only on this paper's and on what the question excludes (`pools.answers_to`)."""
     value = fact.values[template.answer]
     answer = _text(value)
     wanted = template.choices - 1
@@ -237,20 +287,20 @@ def choose(
         chosen.append(text)
         return len(chosen) >= wanted
 
-    done = False
+    done = wide = False
     for hand_written in fact.distractors.get(template.answer, ()):
         if take(_text(hand_written)):
             done = True
             break
     if not done:
-        done = _take_from_pool(pools, source, fact, template, card_id, shape, take)
+        done, wide = _take_from_pool(pools, source, fact, template, card_id, shape, take)
     if not done:
         for near in near_misses(answer, card_id):
             if take(near):
                 break
     options = [*chosen, answer]
     draws = card_draws(card_id + "#order", len(options))
-    return tuple(options[i] for i in pick_distinct(len(options), len(options), draws))
+    return tuple(options[i] for i in pick_distinct(len(options), len(options), draws)), wide
 
 
 def lazy_permutation(n: int, seed: str) -> Iterator[int]:
@@ -270,15 +320,16 @@ def lazy_permutation(n: int, seed: str) -> Iterator[int]:
 
 def _take_from_pool(  # type: ignore[no-untyped-def]
     pools: Pools, source: Source, fact: Fact, template: CardTemplate, card_id, shape, take
-) -> bool:
-    """Offer `take` other facts' answers of the same shape and agreement: from the same paper,
+) -> tuple[bool, bool]:
+    """Whether `take` got enough, and whether it was offered other papers' answers. Offer
+    `take` other facts' answers of the same shape and agreement: from the same paper,
     then from papers sharing a tag, then from any paper, each tier in an order drawn from the
     card id. Lazily, so a card that finds its distractors early costs O(options), not O(pool):
     at 30,000 cards of one kind, ranking the whole pool per card was most of `check`'s time."""
     key = (fact.kind, template.answer)
     pool = pools.candidates(*key)
     if not pool:
-        return False
+        return False, True  # an empty pool is news about every paper: one may fill it
     agree = {
         (name, fold(_text(value)))
         for name in template.agree
@@ -305,12 +356,12 @@ def _take_from_pool(  # type: ignore[no-untyped-def]
         return False
 
     if offer(pools.of_source(key, source.id), "paper"):
-        return True
+        return True, False
     if "paper" in template.agree:
-        return False
+        return False, False
     if offer(pools.sharing_a_tag(key, source.id), "tag"):
-        return True
-    return offer(range(len(pool)), "any")
+        return True, True
+    return offer(range(len(pool)), "any"), True
 
 
 # -- numbers -----------------------------------------------------------------------------------

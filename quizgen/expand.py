@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
-from quizgen.distractors import Pools, choose
+from quizgen.distractors import Pools, draw, pool_digests
 from quizgen.model import Card, CardTemplate, Fact, FieldValue, Kind, Project, Source
 from quizgen.template import Segment
 from quizgen.text import fold, join_list
@@ -61,42 +63,98 @@ def _make_card(
     )
 
 
-def expand(project: Project) -> list[Card]:
+@dataclass
+class Draft:
+    """What one source makes by itself: its cards in order, each with the fold of its question
+    and of its answer. Kept (quizgen.cache) to be made again only when the source changes.
+
+    A multiple-choice card's options can take every source (see `expand`), so `expand` puts
+    the options it draws into the draft's card, with what they were drawn from (`drawn`: card
+    index -> whether they looked past the card's paper, the digest of the pool they read (the
+    paper's part of it when they did not) and the answers the question excluded); an
+    expansion with the same draft, pool digest and excluded answers keeps them. `redrawn`
+    says it drew some anew."""
+
+    cards: list[Card]
+    folded: list[tuple[str, str]]
+    drawn: dict[int, tuple[bool, str, tuple[str, ...]]] = field(default_factory=dict)
+    redrawn: bool = False
+
+
+def draft(project: Project, source: Source) -> Draft:
+    """The cards of one source, in order, before their multiple-choice options are drawn.
+    Pure: the same source (with the same `paper` name, which can depend on the other
+    sources) and kinds give equal drafts."""
+    cards: list[Card] = []
+    for fact in source.facts:
+        kind = project.kinds[fact.kind]
+        texts = _render_values(source, fact.values)
+        present = texts.keys()
+        for template in kind.templates:
+            if present >= template.required_set and template.id not in fact.skip:
+                cards.append(_make_card(source, fact, kind, template, texts))
+    return Draft(cards, [(fold(card.question), fold(card.answer)) for card in cards])
+
+
+def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[Card]:
     """Every card the project makes, in a stable order, multiple-choice options drawn.
 
     Every template that applies to a fact makes its card, even a broken one (an empty
     question, a cloze that hides nothing, a question asked twice): `checks.structural` finds
-    those and says which cards may be used."""
+    those and says which cards may be used. `drafts` holds, by source id, what `draft` gave
+    before for some sources: those are not made again, their options are drawn again only
+    when what they depend on changed, and the drafts are updated with the options drawn."""
+    templates = {
+        (kind.name, template.id): template
+        for kind in project.kinds.values()
+        for template in kind.templates
+    }
     cards: list[Card] = []
     styles: list[str] = []
-    to_choose: list[tuple[int, Source, Fact, CardTemplate]] = []
+    folded: list[tuple[str, str]] = []
+    to_choose: list[tuple[int, Source, Fact, CardTemplate, Draft, int]] = []
     for source in project.sources:
-        for fact in source.facts:
-            kind = project.kinds[fact.kind]
-            texts = _render_values(source, fact.values)
-            present = texts.keys()
-            for template in kind.templates:
-                if present >= template.required_set and template.id not in fact.skip:
-                    if template.choices:
-                        to_choose.append((len(cards), source, fact, template))
-                    cards.append(_make_card(source, fact, kind, template, texts))
-                    styles.append(template.style)
+        made = drafts.get(source.id) if drafts is not None else None
+        made = draft(project, source) if made is None else made
+        facts = {fact.id: fact for fact in source.facts}
+        for i, card in enumerate(made.cards):
+            template = templates[card.kind, card.template]
+            if template.choices:
+                to_choose.append((len(cards), source, facts[card.fact], template, made, i))
+            cards.append(card)
+            styles.append(template.style)
+        folded += made.folded
     if not to_choose:
         return cards
     # Options are drawn once every question is known: another fact's right answer to the
     # same question must not be offered as wrong.
-    pools = Pools(project)
+    answers_to: dict[str, set[str]] = defaultdict(set)
     asked: set[tuple[str, str]] = set()
-    for card, style in zip(cards, styles, strict=True):
+    for card, style, (question, answer) in zip(cards, styles, folded, strict=True):
         # A question asked again in the same style is an error (checks.structural): let only
         # its first card count, or the two would take each other's answer off their options.
         key = (style, card.front.casefold())
         if key not in asked:
             asked.add(key)
-            pools.answers_to[fold(card.question)].add(fold(card.answer))
-    for index, source, fact, template in to_choose:
+            answers_to[question].add(answer)
+    digests = pool_digests(project)
+    pools = None  # made only when some card draws its options
+    for index, source, fact, template, made, i in to_choose:
         card = cards[index]
+        excluded = tuple(sorted(answers_to.get(folded[index][0], ())))
+        before = made.drawn.get(i)
+        if before is not None:
+            wide, digest, was_excluded = before
+            where = (fact.kind, template.answer) + (() if wide else (source.id,))
+            if digest == digests.get(where, "") and excluded == was_excluded:
+                continue  # the card holds the options these give
+        if pools is None:
+            pools = Pools(project)
+            pools.answers_to = answers_to
         aliases = [form for _, forms in card.aliases for form in forms]
-        options = choose(pools, source, fact, template, card.id, card.question, aliases)
-        cards[index] = replace(card, choices=options)
+        options, wide = draw(pools, source, fact, template, card.id, card.question, aliases)
+        cards[index] = made.cards[i] = replace(card, choices=options)
+        where = (fact.kind, template.answer) + (() if wide else (source.id,))
+        made.drawn[i] = (wide, digests.get(where, ""), excluded)
+        made.redrawn = True
     return cards

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -452,6 +453,13 @@ def _distractors(
     return out
 
 
+def load_source(path: Path, kinds: _Kinds, problems: list[Problem]) -> Source | None:
+    """One source file read against the project's kinds, its problems added to `problems`;
+    None when what it has wrong leaves no source. It depends on nothing but the file's bytes,
+    its path and `kinds`: so `load_project` may take it from a cache (its `read_source`)."""
+    return _load_source(path, kinds, problems)
+
+
 def _load_source(path: Path, kinds: _Kinds, problems: list[Problem]) -> Source | None:
     c = _Collector(path, problems)
     raw_file = _load(path, problems)
@@ -528,9 +536,15 @@ def _load_deck(root: Path, problems: list[Problem]) -> tuple[str, str]:
     return v["title"] or title, v["description"]
 
 
-def load_project(root: Path) -> tuple[Project, list[Problem]]:
+SourceReader = Callable[[Path, _Kinds, list[Problem]], Source | None]
+
+
+def load_project(
+    root: Path, read_source: SourceReader | None = None
+) -> tuple[Project, list[Problem]]:
     """Load every file of a project folder; return the project and every problem found.
 
+    `read_source` stands in for `load_source` (a cache of its results, see quizgen.project).
     Raises InputError only when there is no project to speak of (no folder, no sources)."""
     if not root.is_dir():
         raise InputError.single(root, "no such folder" if not root.exists() else "not a folder")
@@ -562,9 +576,10 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
         kinds[kind.name] = kind if len(problems) == before else None
 
     readers = _Kinds(kinds)
+    read = read_source or load_source
     sources: dict[str, Source] = {}
     for path in source_files:
-        source = _load_source(path, readers, problems)
+        source = read(path, readers, problems)
         if source is None:
             continue
         if source.id in sources:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from quizgen import checks
 from quizgen.errors import InputError, Problem
-from quizgen.expand import expand
-from quizgen.loader import load_project
-from quizgen.model import Card, Project
+
+if TYPE_CHECKING:  # the pipeline's modules load when a project is compiled, not before
+    from quizgen.cache import Sources
+    from quizgen.model import Card, Project
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,29 @@ def validate(path: Path | None = None, *, quality: bool = False) -> Report:
 
     quality=True adds the card-quality warnings of `quizgen.checks` (what `quizgen check`
     reports); warnings never stop the other commands."""
-    root = resolve_root(path)
+    return _validate(resolve_root(path), quality=quality)
+
+
+def _validate(root: Path, *, quality: bool = False, store: Sources | None = None) -> Report:
+    from quizgen import checks
+    from quizgen.loader import load_project
+
     try:
-        project, problems = load_project(root)
+        project, problems = load_project(root, store.read if store is not None else None)
     except InputError as exc:
         return Report(None, [], exc.problems)
-    cards, more = cards_of(project, complete=not any(not p.warning for p in problems))
+    complete = not any(not p.warning for p in problems)
+    if store is None:
+        cards, more = cards_of(project, complete=complete)
+    else:
+        from quizgen.expand import draft, expand
+
+        drafts = store.drafts(project)
+        for source in project.sources:
+            if source.id not in drafts:
+                drafts[source.id] = draft(project, source)
+        cards, more = checks.structural(project, expand(project, drafts), complete=complete)
+        store.drafted(drafts)
     if quality and not any(not p.warning for p in problems + more):
         more += checks.quality(project, cards)
     return Report(project, cards, sorted(set(problems + more)))
@@ -54,29 +72,56 @@ def validate(path: Path | None = None, *, quality: bool = False) -> Report:
 def cards_of(project: Project, *, complete: bool = True) -> tuple[list[Card], list[Problem]]:
     """The usable cards of a loaded project and the problems that keep others out (see
     `checks.structural`)."""
+    from quizgen import checks
+    from quizgen.expand import expand
+
     return checks.structural(project, expand(project), complete=complete)
 
 
 def compile_project(
-    path: Path | None = None, *, cached: bool = False
+    path: Path | None = None, *, cached: bool = False, remember: bool = True
 ) -> tuple[Project, list[Card]]:
     """The project and its cards; raises InputError listing every problem if there are any.
 
-    cached=True reuses the last compilation of unchanged files (see quizgen.cache): for the
-    commands run daily on the same deck. A project with problems is never cached."""
+    cached=True reuses what unchanged files compiled to (see quizgen.cache): the last
+    compilation of the whole project when no file changed, else each unchanged source's
+    loading and drafts. For the commands run daily on the same deck; `quizgen check` always
+    starts afresh. A project with problems is never cached. remember=False stores only the
+    per-source entries, not the whole compilation, whose writing costs a build more than it
+    saves it (the next quiz stores it)."""
     root = resolve_root(path)
-    key = None
-    if cached and root.is_dir():
-        from quizgen import cache
+    if not (cached and root.is_dir()):
+        return _compiled(_validate(root))
+    project, cards, store = compile_cached(root, remember=remember)
+    if store is not None:
+        store.save(project)
+    return project, cards
 
-        key = cache.fingerprint(root)
-        hit = cache.load(root, key)
-        if hit is not None:
-            return hit
-    report = validate(root)
+
+def compile_cached(
+    root: Path, *, remember: bool = True, digests: dict[Path, str] | None = None
+) -> tuple[Project, list[Card], Sources | None]:
+    """`compile_project(root, cached=True)`, but the per-source entries are left for the
+    caller to store (`store.save`), so that a build can keep the notes it makes beside them.
+    The store is None when the whole compilation came from the cache. `digests`: the input
+    files' digests (`cache.input_digests`), when the caller has them already."""
+    from quizgen import cache
+
+    digests = cache.input_digests(root) if digests is None else digests
+    key = cache.fingerprint(root, digests)
+    hit = cache.load(root, key)
+    if hit is not None:
+        return hit[0], hit[1], None
+    store = cache.Sources(root, digests)
+    project, cards = _compiled(_validate(root, store=store))
+    # (files that changed while compiling: what it compiled is not what `key` says)
+    if remember and cache.input_digests(root) == digests:
+        cache.save(root, key, project, cards)
+    return project, cards, store
+
+
+def _compiled(report: Report) -> tuple[Project, list[Card]]:
     errors = [p for p in report.problems if not p.warning]
     if errors or report.project is None:
         raise InputError(errors)
-    if key is not None:
-        cache.save(root, key, report.project, report.cards)
     return report.project, report.cards

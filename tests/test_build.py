@@ -58,10 +58,10 @@ def test_default_output_and_counts(mini: Path, here: Path) -> None:
         for template in ("which", "cloze", "choice")
     )
 
-    again = invoke("build", "mini")
+    again = invoke("build", "mini")  # nothing changed: nothing written (test_build_noop.py)
     assert again.exit_code == 0
     assert again.stdout == (
-        "wrote dist/mini-deck.apkg: 9 notes, 9 cards\n"
+        "dist/mini-deck.apkg is up to date: 9 notes, 9 cards\n"
         "since the last build: 0 new, 0 changed, 9 unchanged, 0 retired\n"
     )
 
@@ -90,7 +90,7 @@ def test_counts_changes_and_retirements(mini: Path, here: Path) -> None:
     }
     text_result = invoke("build", "mini")
     assert text_result.stdout == (
-        "wrote dist/mini-deck.apkg: 9 notes, 9 cards\n"
+        "dist/mini-deck.apkg is up to date: 9 notes, 9 cards\n"
         "since the last build: 0 new, 0 changed, 6 unchanged, 3 retired\n"
         "retired notes are tagged quizgen::retired: search for that tag in Anki\n"
     )

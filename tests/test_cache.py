@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,7 @@ from quizgen.project import compile_project
 
 def test_hit_returns_the_same_compilation(mini: Path) -> None:
     first = compile_project(mini, cached=True)
-    entries = list(cache.cache_dir().iterdir())
-    assert len(entries) == 1
+    assert len(list(cache.cache_dir().glob("*.pickle"))) == 1
     second = compile_project(mini, cached=True)
     assert second[1] == first[1]
     assert second[0].title == first[0].title == "Mini Deck"
@@ -60,5 +61,84 @@ def test_unwritable_cache_is_not_an_error(mini: Path, monkeypatch: pytest.Monkey
 
 def test_a_changed_compiler_misses(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     key = cache.fingerprint(mini)
-    monkeypatch.setattr(cache, "_COMPILER", (*cache._COMPILER, "cli"))
+    monkeypatch.setattr(cache, "code_digest", lambda: "other code")
     assert cache.fingerprint(mini) != key
+
+
+def test_every_module_of_quizgen_is_in_the_code_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a chosen few: an edit to the Anki writer or to distractors misses too."""
+    package = Path(cache.__file__).parent
+    copy = tmp_path / "quizgen"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "__file__", str(copy / "cache.py"))
+    cache.code_digest.cache_clear()
+    try:
+        digests = {cache.code_digest()}
+        for module in ("distractors.py", "anki/package.py", "checks.py"):
+            with (copy / module).open("a") as f:
+                f.write("\n# edited\n")
+            cache.code_digest.cache_clear()
+            digests.add(cache.code_digest())
+        assert len(digests) == 4
+    finally:
+        cache.code_digest.cache_clear()
+
+
+def test_a_project_named_another_way_misses(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a compilation holds names its files as the root was spelt; the lock of a build goes
+    beside `project.root`: another spelling (another working folder) must not reuse it."""
+    project, _ = compile_project(mini, cached=True)
+    monkeypatch.chdir(mini.parent)
+    relative, _ = compile_project(Path(mini.name), cached=True)
+    assert project.root == mini and relative.root == Path(mini.name)
+    assert relative.sources[0].path == str(Path(mini.name) / "sources" / "muesli.yaml")
+
+
+def test_a_stale_entry_is_not_unpickled(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key is read before the compilation: a miss costs a few bytes."""
+    project, cards = compile_project(mini, cached=True)
+    loads = []
+    real = pickle.load
+
+    def counting(f):  # type: ignore[no-untyped-def]
+        loads.append(1)
+        return real(f)
+
+    monkeypatch.setattr(pickle, "load", counting)
+    assert cache.load(mini, "another key") is None
+    assert len(loads) == 1
+    assert cache.load(mini, cache.fingerprint(mini)) is not None
+
+
+def test_source_entries_of_removed_files_are_forgotten(tmp_path: Path) -> None:
+    deck = tmp_path / "deck"
+    shutil.copytree(Path(__file__).parent.parent / "cards_src", deck)
+    compile_project(deck, cached=True)
+    (folder,) = (cache.cache_dir() / "sources").iterdir()
+    assert len(list(folder.iterdir())) == 10
+    (deck / "sources" / "podracer.yaml").unlink()
+    compile_project(deck, cached=True)
+    assert len(list(folder.iterdir())) == 9
+
+
+def test_damaged_source_entries_are_ignored(mini: Path) -> None:
+    _, cards = compile_project(mini, cached=True)
+    (folder,) = (cache.cache_dir() / "sources").iterdir()
+    for entry in folder.iterdir():
+        entry.write_bytes(b"not a pickle")
+    (mini / "deck.yaml").write_text("title: Mini Deck\n# the whole compilation misses\n")
+    assert compile_project(mini, cached=True)[1] == cards
+
+
+def test_json_records_round_trip_and_damage_reads_as_none() -> None:
+    assert cache.read_record("kind", "name") is None
+    cache.write_record("kind", "name", {"a": 1})
+    assert cache.read_record("kind", "name") == {"a": 1}
+    (path,) = (cache.cache_dir() / "kind").iterdir()
+    for damage in (b"[1]", b"{", b"\xff"):
+        path.write_bytes(damage)
+        assert cache.read_record("kind", "name") is None
+    cache.forget_record("kind", "name")
+    assert not path.exists()

@@ -9,23 +9,32 @@
 `build` runs them in order: validate everything (output path, lock file), reconcile the notes
 with the lock, write the package, then record the build in the lock file. genanki is imported
 only when writing.
+
+`build_project` compiles a project folder and builds it, but first asks `up_to_date` whether
+the last build's package is still what a build would write: then it writes nothing. Each
+build leaves a stamp in the user cache folder (quizgen.cache) saying what it was made from: a
+digest of the inputs and of quizgen's code, the lock file's bytes, and the package file's
+identity (size, times, inode). A build with progress never leaves one: the history changes
+without any input file changing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeGuard
 
-from quizgen.anki import lock
-from quizgen.anki.notes import Note, deck_name, html_text, notes_for, source_deck_description
-from quizgen.anki.notetypes import NOTE_TYPES
 from quizgen.errors import InputError, Problem, display_path
-from quizgen.model import Card, Project
-from quizgen.outputs import check_output
+
+if TYPE_CHECKING:  # the writers load when a build runs: `up_to_date` needs none of them
+    from quizgen.anki import lock
+    from quizgen.anki.notes import Note
+    from quizgen.model import Card, Project
 
 DIST = Path("dist")
 
@@ -50,6 +59,7 @@ class BuildResult:
     newly_retired: int
     warning: str = ""
     progress: ProgressCount | None = None
+    up_to_date: bool = False  # nothing to do: the package already is what a build would write
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = asdict(self)
@@ -59,6 +69,8 @@ class BuildResult:
             del data["progress"]  # a plain build reports what it always did
         else:
             data["progress"]["state"] = display_path(self.progress.state)  # type: ignore[index]
+        if not self.up_to_date:
+            del data["up_to_date"]  # said only when it is news
         return data
 
 
@@ -78,12 +90,126 @@ def default_output(title: str) -> Path:
     return DIST / f"{slug}.apkg"
 
 
+def build_project(
+    path: Path | None, output: Path | None, now: float, progress_from: Path | None = None
+) -> BuildResult:
+    """Compile the project at `path` (see `quizgen.project.resolve_root`) and `build` it,
+    unless `up_to_date` finds the last build's package still current: then nothing is read
+    past the input files' bytes and nothing is written. Raises InputError as `build` does,
+    and for every problem of the project."""
+    from quizgen import cache
+    from quizgen.anki.notes import notes_for
+    from quizgen.project import compile_cached, resolve_root
+
+    root = resolve_root(path)
+    inputs = digests = None
+    if root.is_dir():
+        digests = cache.input_digests(root)  # before compiling: an edit meanwhile is a miss
+        if progress_from is None:
+            inputs = cache.fingerprint(root, digests)
+            done = up_to_date(root, output, inputs)
+            if done is not None:
+                return done
+    # The whole compilation is not stored: writing it costs a build more than it saves it.
+    project, cards, store = compile_cached(root, remember=False, digests=digests)
+    notes = notes_for(project, cards, store.known_notes(project) if store else None)
+    if store is not None:
+        for note in notes:
+            note.guid  # noqa: B018 (found now, it is kept with the note)
+        store.save(project, cards, notes)
+    result = build(project, cards, output, now, progress_from, notes)
+    name = _stamp_name(root, output)
+    if inputs is None or not result.lock.is_file() or result.warning:
+        cache.forget_record(_STAMPS, name)  # unrecorded changes count again next time
+        return result
+    identity = _identity(result.output)
+    lock_digest = _digest(result.lock)
+    if identity is not None and lock_digest is not None:
+        stamp = {
+            "format": _STAMP_FORMAT,
+            "inputs": inputs,
+            "lock": lock_digest,
+            "package": identity,
+            "target": str(result.output),
+            "notes": result.notes,
+            "retired": result.retired,
+        }
+        cache.write_record(_STAMPS, name, stamp)
+    return result
+
+
+_STAMPS = "builds"
+_STAMP_FORMAT = 1
+
+
+def up_to_date(root: Path, output: Path | None, inputs: str) -> BuildResult | None:
+    """What the last build of `root` to `output` wrote, if a build now would write the same:
+    its stamp says so for these `inputs` (`quizgen.cache.fingerprint`), this lock file and
+    this very package file, none of them changed since. Else None: build."""
+    from quizgen import cache
+    from quizgen.anki.lock import LOCK_NAME
+
+    stamp = cache.read_record(_STAMPS, _stamp_name(root, output))
+    if stamp is None or stamp.get("format") != _STAMP_FORMAT or stamp.get("inputs") != inputs:
+        return None
+    target, notes, retired = stamp.get("target"), stamp.get("notes"), stamp.get("retired")
+    if not (isinstance(target, str) and _count(notes) and _count(retired) and retired <= notes):
+        return None
+    target_path = Path(target) if output is None else output
+    lock_path = root / LOCK_NAME
+    if _identity(target_path) != stamp.get("package") or _digest(lock_path) != stamp.get("lock"):
+        return None
+    return BuildResult(
+        output=target_path,
+        lock=lock_path,
+        lock_written=False,
+        notes=notes,
+        cards=notes,
+        new=0,
+        changed=0,
+        unchanged=notes - retired,
+        retired=retired,
+        newly_retired=0,
+        up_to_date=True,
+    )
+
+
+def _count(value: object) -> TypeGuard[int]:
+    return type(value) is int and value >= 0
+
+
+def _stamp_name(root: Path, output: Path | None) -> str:
+    """Which build a stamp is of: the project folder and the output, both absolute (without
+    -o, the default output of the working folder: its file name follows the deck title, which
+    the inputs cover)."""
+    where = os.path.abspath(output) if output is not None else "default " + os.path.abspath(DIST)
+    return f"{os.path.abspath(root)}\0{where}"
+
+
+def _identity(path: Path) -> list[int] | None:
+    """The package file as it stands: any write, rename over it or touch changes one of these
+    (ctime too, which no one can set back)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def build(
     project: Project,
     cards: Sequence[Card],
     output: Path | None,
     now: float,
     progress_from: Path | None = None,
+    notes: Sequence[Note] | None = None,
 ) -> BuildResult:
     """Write the project's Anki package to `output` (default: `default_output`, creating
     dist/ if needed) and record the build in the project's quizgen.lock.
@@ -94,7 +220,12 @@ def build(
     Raises InputError, before writing anything, when the output cannot be written or may not be
     (a file of the project, a file that is not an earlier package: see `quizgen.outputs`), the
     lock file is not one quizgen wrote or the history cannot be read. `now` (Unix seconds)
-    stamps new and changed notes."""
+    stamps new and changed notes. `notes`, when given, are `notes.notes_for(project, cards)`,
+    made already."""
+    from quizgen.anki import lock
+    from quizgen.anki.notes import deck_name, notes_for
+    from quizgen.outputs import check_output
+
     target = output if output is not None else default_output(project.title)
     lock_path = project.root / lock.LOCK_NAME
     problems: list[Problem] = []
@@ -118,7 +249,7 @@ def build(
             history = read_history(progress_from)
         except InputError as exc:
             problems += exc.problems
-    notes = notes_for(project, cards)
+    notes = notes_for(project, cards) if notes is None else notes
     problems += _note_type_problems(project, cards, notes, previous)
     if problems:
         raise InputError(problems)
@@ -197,6 +328,8 @@ def _note_type_problems(
 ) -> list[Problem]:
     """A card whose note type changed since the last build (a template now typed, or now a
     cloze) cannot update in Anki, which keeps the old note untouched: refuse the build."""
+    from quizgen.anki.notetypes import NOTE_TYPES
+
     problems: dict[tuple[str, str], Problem] = {}
     for card, note in zip(cards, notes, strict=True):
         old = previous.get(note.card_id)
@@ -216,6 +349,8 @@ def _note_type_problems(
 
 def _decks(project: Project, entries: Sequence[lock.Entry]) -> dict[str, str]:
     """Every deck the notes use, with its parents, each with its description."""
+    from quizgen.anki.notes import deck_name, html_text, source_deck_description
+
     described = {deck_name(project.title): html_text(project.description)}
     for source in project.sources:
         described[deck_name(project.title, source.short)] = source_deck_description(source)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -69,18 +69,27 @@ class Note:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     hash: str = field(init=False, repr=False, compare=False)
+    retired: bool = field(init=False, repr=False, compare=False)  # tagged quizgen::retired
+    _guid: str = field(init=False, default="", repr=False, compare=False)
 
     def __post_init__(self) -> None:
         text = "\x1f".join((self.type, *self.fields, "\x1e", *self.tags))
         self.hash = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        self.retired = RETIRED_TAG in self.tags
 
     @property
     def note_type(self) -> NoteType:
         return NOTE_TYPES[self.type]
 
     @property
-    def retired(self) -> bool:
-        return RETIRED_TAG in self.tags
+    def guid(self) -> str:
+        """The note's Anki GUID (`package.guid_for` of its card id), found once: a note the
+        compile cache keeps (quizgen.cache) keeps it too."""
+        if not self._guid:
+            from quizgen.anki.package import guid_for
+
+            self._guid = guid_for(self.card_id)
+        return self._guid
 
 
 def retired_note(card_id: str, note_type: str, deck: str) -> Note:
@@ -201,7 +210,24 @@ def make_note(card: Card, shared: _Shared) -> Note:
     return Note(card.id, kind.key, shared.deck, fields, shared.tags)
 
 
-def notes_for(project: Project, cards: Sequence[Card]) -> list[Note]:
-    """Every card's note, in card order."""
-    shared = {s.id: _shared(project, s) for s in project.sources}
-    return [make_note(card, shared[card.source][card.fact]) for card in cards]
+def notes_for(
+    project: Project,
+    cards: Sequence[Card],
+    known: Mapping[str, tuple[Card, Note]] | None = None,
+) -> list[Note]:
+    """Every card's note, in card order. `known` holds notes made before for the same project
+    (its title and sources), by card id, each with its card: reused for that very card
+    object, not for an equal one (see quizgen.cache)."""
+    sources = project.sources_by_id
+    shared: dict[str, dict[str, _Shared]] = {}
+    notes = []
+    for card in cards:
+        hit = known.get(card.id) if known else None
+        if hit is not None and hit[0] is card:
+            notes.append(hit[1])
+            continue
+        of_source = shared.get(card.source)
+        if of_source is None:
+            of_source = shared[card.source] = _shared(project, sources[card.source])
+        notes.append(make_note(card, of_source[card.fact]))
+    return notes

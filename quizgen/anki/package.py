@@ -131,7 +131,7 @@ def _write_collection(
             (
                 (
                     e.id,
-                    guid_for(e.note.card_id),
+                    e.note.guid,
                     type_ids[e.note.type],
                     e.mod,
                     " " + " ".join(e.note.tags) + " ",

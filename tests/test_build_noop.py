@@ -1,0 +1,486 @@
+"""`quizgen build` with nothing changed does nothing: it compiles no source, rewrites neither
+the package nor the lock, and says the package is up to date. Any change builds again, and a
+build that reuses what unchanged sources compiled to writes the bytes a build from scratch
+writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from quizgen import cache, loader
+from quizgen.anki import build
+from quizgen.cli import main
+from quizgen.project import compile_project
+
+REPO = Path(__file__).parent.parent
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def deck(here: Path) -> Path:
+    """A writable copy of the bundled deck: ten sources whose multiple-choice options are drawn
+    across papers, without its lock (its first build here is from scratch)."""
+    dest = here / "deck"
+    shutil.copytree(REPO / "cards_src", dest)
+    (dest / "quizgen.lock").unlink()
+    return dest
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source files the loader reads from their bytes (not from the cache), as they go."""
+    seen: list[str] = []
+    real = loader.load_source
+
+    def spy(path: Path, kinds: object, problems: list) -> object:  # type: ignore[type-arg]
+        seen.append(path.name)
+        return real(path, kinds, problems)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "load_source", spy)
+    return seen
+
+
+@pytest.fixture
+def writes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The packages the Anki writer writes, as it goes."""
+    import quizgen.anki.package
+
+    seen: list[Path] = []
+    real = quizgen.anki.package.write_package
+
+    def spy(entries, decks, path, progress=None):  # type: ignore[no-untyped-def]
+        seen.append(path)
+        return real(entries, decks, path, progress)
+
+    monkeypatch.setattr(quizgen.anki.package, "write_package", spy)
+    return seen
+
+
+def identity(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def test_nothing_changed_compiles_nothing_and_writes_nothing(
+    deck: Path, here: Path, loads: list[str], writes: list[Path]
+) -> None:
+    assert invoke("build", "deck").exit_code == 0
+    package, lock = here / "dist" / "research-papers.apkg", deck / "quizgen.lock"
+    assert len(loads) == 10 and writes == [Path("dist/research-papers.apkg")]
+    before = identity(package), identity(lock), package.read_bytes()
+    loads.clear()
+    writes.clear()
+
+    result = invoke("build", "deck")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "dist/research-papers.apkg is up to date: 251 notes, 251 cards\n"
+        "since the last build: 0 new, 0 changed, 251 unchanged, 0 retired\n"
+    )
+    assert loads == [] and writes == []
+    assert (identity(package), identity(lock), package.read_bytes()) == before
+
+
+def test_up_to_date_json_has_the_keys_of_a_build_and_says_so(deck: Path, here: Path) -> None:
+    built = json.loads(invoke("build", "deck", "--json").stdout)
+    again = json.loads(invoke("build", "deck", "--json").stdout)
+
+    assert "up_to_date" not in built
+    assert again == {
+        **built,
+        "lock_written": False,
+        "new": 0,
+        "unchanged": 251,
+        "up_to_date": True,
+    }
+
+
+def test_retired_notes_are_still_counted(mini: Path, here: Path) -> None:
+    assert invoke("build", "mini").exit_code == 0
+    source = mini / "sources" / "muesli.yaml"
+    text = source.read_text()
+    source.write_text(text[: text.index("  - id: acts")] + text[text.index("  - id: other") :])
+    assert invoke("build", "mini").exit_code == 0
+
+    result = invoke("build", "mini")
+
+    assert result.stdout == (
+        "dist/mini-deck.apkg is up to date: 9 notes, 9 cards\n"
+        "since the last build: 0 new, 0 changed, 6 unchanged, 3 retired\n"
+        "retired notes are tagged quizgen::retired: search for that tag in Anki\n"
+    )
+
+
+def edit_source(deck: Path, here: Path) -> None:
+    path = deck / "sources" / "muesli.yaml"
+    path.write_text(path.read_text().replace("subject: Muesli", "subject: Muesli agent", 1))
+
+
+def edit_template(deck: Path, here: Path) -> None:
+    path = next((deck / "templates").iterdir())
+    path.write_text(path.read_text() + "\n# a comment changes the bytes, not the cards\n")
+
+
+def edit_deck_file(deck: Path, here: Path) -> None:
+    path = deck / "deck.yaml"
+    path.write_text(path.read_text() + "\n# a comment\n")
+
+
+def delete_lock(deck: Path, here: Path) -> None:
+    (deck / "quizgen.lock").unlink()
+
+
+def older_lock(deck: Path, here: Path) -> None:
+    """A valid lock of another build (as `git checkout` of an older one gives)."""
+    (deck / "quizgen.lock").write_bytes((here / "older.lock").read_bytes())
+
+
+def delete_package(deck: Path, here: Path) -> None:
+    (here / "dist" / "research-papers.apkg").unlink()
+
+
+def touch_package(deck: Path, here: Path) -> None:
+    package = here / "dist" / "research-papers.apkg"
+    st = package.stat()
+    os.utime(package, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def replace_package(deck: Path, here: Path) -> None:
+    """Another package in its place, as copying an older build over it gives."""
+    package = here / "dist" / "research-papers.apkg"
+    other = here / "other.apkg"
+    shutil.copy2(package, other)
+    os.replace(other, package)
+
+
+def forget_quizgen_version(deck: Path, here: Path) -> None:
+    """quizgen's code changed (an upgrade that kept the version number)."""
+    cache.code_digest.cache_clear()
+    digest = cache.code_digest() + "-upgraded"
+    cache.code_digest = lambda: digest  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        edit_source,
+        edit_template,
+        edit_deck_file,
+        delete_lock,
+        older_lock,
+        delete_package,
+        touch_package,
+        replace_package,
+        forget_quizgen_version,
+    ],
+)
+def test_any_change_builds_again(
+    deck: Path,
+    here: Path,
+    change: Callable[[Path, Path], None],
+    writes: list[Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cache, "code_digest", cache.code_digest)  # undone after the test
+    assert invoke("build", "deck").exit_code == 0
+    shutil.copy(deck / "quizgen.lock", here / "older.lock")
+    edit_source(deck, here)
+    assert invoke("build", "deck").exit_code == 0  # the lock now differs from older.lock
+    assert invoke("build", "deck").stdout.startswith("dist/research-papers.apkg is up to date")
+    writes.clear()
+
+    change(deck, here)
+    result = invoke("build", "deck")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("wrote dist/research-papers.apkg: 251 notes, 251 cards\n")
+    assert writes == [Path("dist/research-papers.apkg")]
+    assert invoke("build", "deck").stdout.startswith("dist/research-papers.apkg is up to date")
+
+
+def test_another_output_builds_and_each_output_keeps_its_stamp(
+    deck: Path, here: Path, writes: list[Path]
+) -> None:
+    assert invoke("build", "deck", "-o", "a.apkg").exit_code == 0
+    assert invoke("build", "deck", "-o", "b.apkg").stdout.startswith("wrote b.apkg")
+    assert invoke("build", "deck").stdout.startswith("wrote dist/research-papers.apkg")
+    assert writes == [Path("a.apkg"), Path("b.apkg"), Path("dist/research-papers.apkg")]
+
+    assert invoke("build", "deck", "-o", "a.apkg").stdout.startswith("a.apkg is up to date")
+    assert invoke("build", "deck", "-o", "b.apkg").stdout.startswith("b.apkg is up to date")
+    assert len(writes) == 3
+
+
+def test_a_build_with_progress_is_never_skipped(
+    deck: Path, here: Path, writes: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quizgen.store import Store
+
+    state = here / "reviews.sqlite3"
+    with Store.open(state):
+        pass
+    assert invoke("build", "deck").exit_code == 0
+
+    for _ in range(2):
+        result = invoke("build", "deck", "--with-progress", "--state", str(state))
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("wrote dist/research-papers.apkg")
+    # and the plain build after it writes the package without progress again
+    assert invoke("build", "deck").stdout.startswith("wrote dist/research-papers.apkg")
+    assert len(writes) == 4
+
+
+def test_a_damaged_stamp_is_not_trusted(deck: Path, here: Path, writes: list[Path]) -> None:
+    assert invoke("build", "deck").exit_code == 0
+    (stamp,) = (cache.cache_dir() / "builds").iterdir()
+    data = json.loads(stamp.read_text())
+    for damage in ({**data, "notes": "251"}, {**data, "retired": 300}, [], "{"):
+        stamp.write_text(damage if isinstance(damage, str) else json.dumps(damage))
+        assert invoke("build", "deck").stdout.startswith("wrote dist/research-papers.apkg")
+    assert len(writes) == 5
+
+
+def test_a_build_that_cannot_record_itself_leaves_no_stamp(
+    mini: Path, here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_access = os.access
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda p, mode: (mode != os.W_OK or Path(p).resolve() != mini) and real_access(p, mode),
+    )
+    for _ in range(2):
+        result = invoke("build", "mini")
+        assert result.stdout.startswith("wrote dist/mini-deck.apkg")
+        assert "is not writable" in result.stderr
+
+
+# The per-source compile cache: reusing unchanged sources gives what compiling afresh gives.
+
+
+def edit_one_of_many(deck: Path) -> None:
+    path = deck / "sources" / "gemini-1.5.yaml"
+    text = path.read_text()
+    assert "Gemini 1.5 Pro" in text
+    path.write_text(text.replace("Gemini 1.5 Pro", "Gemini 1.5 Pro model"))
+
+
+def test_an_edit_reloads_only_its_source(deck: Path, loads: list[str]) -> None:
+    compile_project(deck, cached=True)
+    assert len(loads) == 10
+    loads.clear()
+    edit_one_of_many(deck)
+
+    compile_project(deck, cached=True)
+
+    assert loads == ["gemini-1.5.yaml"]
+
+
+def test_a_template_edit_reloads_every_source(deck: Path, loads: list[str]) -> None:
+    compile_project(deck, cached=True)
+    loads.clear()
+    edit_template(deck, deck.parent)
+
+    compile_project(deck, cached=True)
+
+    assert len(loads) == 10
+
+
+def test_incremental_build_is_byte_identical_to_a_build_from_scratch(
+    deck: Path, here: Path, loads: list[str]
+) -> None:
+    now = 1_800_000_000
+    first = here / "first.apkg"
+    build(*compile_project(deck, cached=True), first, now=now)
+    lock = (deck / "quizgen.lock").read_bytes()
+    edit_one_of_many(deck)
+
+    loads.clear()
+    incremental = here / "incremental.apkg"
+    build(*compile_project(deck, cached=True, remember=False), incremental, now=now + 60)
+    assert loads == ["gemini-1.5.yaml"]
+
+    (deck / "quizgen.lock").write_bytes(lock)
+    shutil.rmtree(cache.cache_dir())
+    scratch = here / "scratch.apkg"
+    build(*compile_project(deck), scratch, now=now + 60)
+
+    assert incremental.read_bytes() == scratch.read_bytes() != first.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # a right answer that is a distractor of other papers' cards
+        ("tf-replicator.yaml", "subject: TF-Replicator", "subject: TF Replicator"),
+        # the year names the paper in questions
+        ("muesli.yaml", "year: 2021", "year: 2022"),
+        # now named as hindsight-modelling is: both get letters, (2020a) and (2020b), so the
+        # questions of that unchanged file change too
+        (
+            "tf-replicator.yaml",
+            "authors: 'Peter Buchlovsky, David Budden, et al.'\nyear: 2019",
+            "authors: 'Peter Guez, David Budden, et al.'\nyear: 2020",
+        ),
+        # a tag: options come first from papers that share one
+        ("podracer.yaml", "tags: [", "tags: [shared-tag, "),
+    ],
+)
+def test_the_cache_compiles_what_a_fresh_compile_does(
+    deck: Path, edit: tuple[str, str, str]
+) -> None:
+    name, old, new = edit
+    compile_project(deck, cached=True)
+    path = deck / "sources" / name
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+    cached = compile_project(deck, cached=True, remember=False)
+    fresh = compile_project(deck)
+
+    assert cached[1] == fresh[1]
+    assert cached[0] == fresh[0]
+    if "Guez" in new:
+        papers = {s.id: s.fields["paper"] for s in fresh[0].sources}
+        assert papers["hindsight-modelling"] == "Guez et al. (2020a)"
+
+
+def two_papers(root: Path, b_answers: list[str], b_thing: str = "thing") -> Path:
+    """Paper p0's cards find two options in their own paper and the third in p1's."""
+    from projects import item, write_project
+
+    a = {"facts": [item(f"a{i}", f"Alpha{i}") for i in range(3)]}
+    b = {
+        "facts": [
+            item(f"b{i}", answer, thing=f"{b_thing} b{i}") for i, answer in enumerate(b_answers)
+        ]
+    }
+    if root.exists():
+        shutil.rmtree(root)
+    return write_project(root, [a, b])
+
+
+def test_options_drawn_from_another_paper_follow_its_edits(tmp_path: Path) -> None:
+    root = two_papers(tmp_path / "two", ["Beta0", "Beta1", "Beta2"])
+    before = compile_project(root, cached=True)[1]
+    assert any("Beta" in option for c in before if c.source == "p0" for option in c.choices)
+
+    two_papers(root, ["Gamma0", "Gamma1", "Gamma2"])
+    cached = compile_project(root, cached=True, remember=False)[1]
+
+    assert cached == compile_project(root)[1]
+    assert any("Gamma" in option for c in cached if c.source == "p0" for option in c.choices)
+
+
+def test_options_are_drawn_again_only_when_what_they_read_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quizgen.expand
+
+    drawn: list[str] = []
+    real = quizgen.expand.draw
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(args[4])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(quizgen.expand, "draw", spy)
+    root = two_papers(tmp_path / "two", ["Beta0", "Beta1", "Beta2"])
+    compile_project(root, cached=True)
+    assert len(drawn) == 6
+    drawn.clear()
+
+    two_papers(root, ["Beta0", "Beta1", "Beta2"], b_thing="other thing")  # no answer changed
+    cached = compile_project(root, cached=True)[1]
+    assert drawn == ["p1/b0/choice", "p1/b1/choice", "p1/b2/choice"]  # its own cards only
+    monkeypatch.setattr(quizgen.expand, "draw", real)
+    assert cached == compile_project(root)[1]
+
+
+def test_a_build_after_an_edit_makes_only_the_notes_that_changed(
+    deck: Path, here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quizgen.anki.notes
+
+    made: list[str] = []
+    real = quizgen.anki.notes.make_note
+
+    def spy(card, shared):  # type: ignore[no-untyped-def]
+        made.append(card.source)
+        return real(card, shared)
+
+    monkeypatch.setattr(quizgen.anki.notes, "make_note", spy)
+    assert invoke("build", "deck").exit_code == 0
+    assert len(made) == 251
+    made.clear()
+    edit_one_of_many(deck)
+
+    result = invoke("build", "deck")
+
+    assert result.exit_code == 0 and "changed" in result.stdout
+    # the edited paper's cards (which Gemini 1.5 Pro names), and no other paper's
+    assert set(made) == {"gemini-1.5"}
+
+
+def test_a_source_with_problems_is_not_cached(deck: Path, loads: list[str]) -> None:
+    from quizgen.errors import InputError
+
+    path = deck / "sources" / "muesli.yaml"
+    path.write_text(path.read_text().replace("kind: result", "kind: reslt", 1))
+    with pytest.raises(InputError):
+        compile_project(deck, cached=True)
+    assert not (cache.cache_dir() / "sources").exists()
+    loads.clear()
+    with pytest.raises(InputError) as again:
+        compile_project(deck, cached=True)
+    assert len(loads) == 10 and "unknown kind 'reslt'" in str(again.value)
+
+
+def test_a_file_changed_while_compiling_is_not_cached(
+    deck: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = deck / "sources" / "muesli.yaml"
+    real = loader.load_source
+
+    def edit_meanwhile(source: Path, kinds: object, problems: list) -> object:  # type: ignore[type-arg]
+        loaded = real(source, kinds, problems)  # type: ignore[arg-type]
+        if source.name == "muesli.yaml":
+            path.write_text(path.read_text().replace("subject: Muesli", "subject: Muesli2", 1))
+        return loaded
+
+    monkeypatch.setattr(loader, "load_source", edit_meanwhile)
+    compile_project(deck, cached=True)
+    monkeypatch.setattr(loader, "load_source", real)
+
+    cards = compile_project(deck, cached=True)[1]
+    assert "Muesli2" in {c.answer for c in cards}
+    assert cards == compile_project(deck)[1]
+
+
+def test_time_is_not_needed_to_say_up_to_date(
+    deck: Path, here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A skipped build reads no clock-dependent state: a build a day later is still skipped."""
+    assert invoke("build", "deck").exit_code == 0
+    later = time.time() + 86_400
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert invoke("build", "deck").stdout.startswith("dist/research-papers.apkg is up to date")
