@@ -65,6 +65,9 @@ def test_pick_distinct_is_a_permutation_prefix() -> None:
 # Property tests on generated projects -----------------------------------------------------
 
 words = st.text(alphabet="abcdefghij XYZ-é", min_size=1, max_size=12).map(str.strip).filter(bool)
+# One word: subjects of two words each are always of one shape, so every choice card finds its
+# options (a subject of six words beside ones of two would rightly find none).
+names = st.text(alphabet="abcdefghijXYZ-é", min_size=1, max_size=12)
 
 
 @st.composite
@@ -98,7 +101,7 @@ def projects(draw: st.DrawFn) -> Project:
     facts = []
     n = draw(st.integers(min_value=3, max_value=12))
     for i in range(n):
-        values = {"subject": f"S{i} " + draw(words), "claim": f"c{i} " + draw(words)}
+        values = {"subject": f"S{i} " + draw(names), "claim": f"c{i} " + draw(words)}
         if draw(st.booleans()):
             values["condition"] = draw(words)
         facts.append(Fact(f"f{i}", "result", values, ()))

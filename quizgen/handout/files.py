@@ -137,7 +137,7 @@ def write_handouts(
             problems += exc.problems
     if problems:
         raise InputError(problems)
-    project, all_cards = compile_project(root)
+    project, all_cards = compile_project(root, cached=True)
     chosen = filter_cards(all_cards, sources, kinds, tags)
     if pick is not None:
         chosen = pick(chosen)
