@@ -215,16 +215,16 @@ def choose(
     fact: Fact,
     template: CardTemplate,
     card_id: str,
-    question: str,
+    folded_question: str,
     aliases: Iterable[str] = (),
 ) -> tuple[str, ...]:
     """The options of the card `template` makes from `fact`: its answer and up to
-    `template.choices - 1` distractors, in an order drawn from the card id."""
+    `template.choices - 1` distractors, in an order drawn from the card id. The question is
+    given folded (text.fold), as expansion has it."""
     value = fact.values[template.answer]
     answer = _text(value)
     wanted = template.choices - 1
     shape = shape_of(value)
-    folded_question = fold(question)
     excluded = {fold(answer), *(fold(a) for a in aliases)}
     excluded |= pools.answers_to.get(folded_question, set())
     chosen: list[str] = []

@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from typing import Any
 
 from quizgen.distractors import Pools, choose
-from quizgen.model import Card, CardTemplate, Fact, FieldValue, Kind, Project, Source
+from quizgen.model import Card, CardTemplate, Fact, Project, Source
 from quizgen.template import Segment
 from quizgen.text import fold, join_list
 
 BLANK = "[...]"
 
 
-def _render_values(source: Source, values: dict[str, FieldValue]) -> dict[str, str]:
-    texts = source.fields
-    texts.update({k: v if isinstance(v, str) else join_list(v) for k, v in values.items()})
-    return texts
-
-
-def _make_card(
+def _card_values(
     source: Source,
     fact: Fact,
-    kind: Kind,
     template: CardTemplate,
     texts: dict[str, str],
-) -> Card:
+    tags: tuple[str, ...],
+) -> dict[str, Any]:
+    """The fields of the card `template` makes from `fact`, in Card's order (see Card.built);
+    `texts` are the fact's and its source's values as text, `tags` the card's tags."""
     answer_value = fact.values[template.answer]
     items = (answer_value,) if isinstance(answer_value, str) else answer_value
-    wanted = {texts[template.answer], *items}
-    aliases = tuple((value, forms) for value, forms in fact.aliases.items() if value in wanted)
+    answer = texts[template.answer]
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if fact.aliases:
+        wanted = {answer, *items}
+        aliases = tuple((value, forms) for value, forms in fact.aliases.items() if value in wanted)
     cloze: tuple[Segment, ...] = ()
     if template.cloze is not None:
         runs = template.cloze.split(texts, template.hide_set)
@@ -42,23 +41,24 @@ def _make_card(
         assert template.front is not None and template.back is not None
         front = template.front.render(texts)
         back = template.back.render(texts)
-    return Card(
-        id=f"{source.id}/{fact.id}/{template.id}",
-        source=source.id,
-        fact=fact.id,
-        template=template.id,
-        kind=kind.name,
-        front=front,
-        back=back,
-        answer=texts[template.answer],
-        answer_items=items,
-        evidence=fact.evidence,
-        tags=(source.id, kind.name, *fact.tags),
-        note=fact.note,
-        cloze=cloze,
-        typed=template.typed,
-        aliases=aliases,
-    )
+    return {
+        "id": f"{source.id}/{fact.id}/{template.id}",
+        "source": source.id,
+        "fact": fact.id,
+        "template": template.id,
+        "kind": fact.kind,
+        "front": front,
+        "back": back,
+        "answer": answer,
+        "answer_items": items,
+        "evidence": fact.evidence,
+        "tags": tags,
+        "note": fact.note,
+        "cloze": cloze,
+        "choices": (),
+        "typed": template.typed,
+        "aliases": aliases,
+    }
 
 
 def expand(project: Project) -> list[Card]:
@@ -67,36 +67,51 @@ def expand(project: Project) -> list[Card]:
     Every template that applies to a fact makes its card, even a broken one (an empty
     question, a cloze that hides nothing, a question asked twice): `checks.structural` finds
     those and says which cards may be used."""
-    cards: list[Card] = []
+    made: list[dict[str, Any]] = []
     styles: list[str] = []
-    to_choose: list[tuple[int, Source, Fact, CardTemplate]] = []
+    to_choose: list[tuple[dict[str, Any], Source, Fact, CardTemplate]] = []
     for source in project.sources:
+        fields = source.fields
         for fact in source.facts:
             kind = project.kinds[fact.kind]
-            texts = _render_values(source, fact.values)
+            texts = dict(fields)
+            texts.update(
+                {k: v if isinstance(v, str) else join_list(v) for k, v in fact.values.items()}
+            )
             present = texts.keys()
+            tags = (source.id, kind.name, *fact.tags)
             for template in kind.templates:
                 if present >= template.required_set and template.id not in fact.skip:
+                    values = _card_values(source, fact, template, texts, tags)
                     if template.choices:
-                        to_choose.append((len(cards), source, fact, template))
-                    cards.append(_make_card(source, fact, kind, template, texts))
+                        to_choose.append((values, source, fact, template))
+                    made.append(values)
                     styles.append(template.style)
-    if not to_choose:
-        return cards
-    # Options are drawn once every question is known: another fact's right answer to the
-    # same question must not be offered as wrong.
+    if to_choose:
+        _draw_options(project, made, styles, to_choose)
+    return [Card.built(values) for values in made]
+
+
+def _draw_options(
+    project: Project,
+    made: list[dict[str, Any]],
+    styles: list[str],
+    to_choose: list[tuple[dict[str, Any], Source, Fact, CardTemplate]],
+) -> None:
+    """Fill in the options of the multiple-choice cards among `made`.
+
+    Options are drawn once every question is known: another fact's right answer to the same
+    question must not be offered as wrong."""
     pools = Pools(project)
     asked: set[tuple[str, str]] = set()
-    for card, style in zip(cards, styles, strict=True):
+    for values, style in zip(made, styles, strict=True):
         # A question asked again in the same style is an error (checks.structural): let only
         # its first card count, or the two would take each other's answer off their options.
-        key = (style, card.front.casefold())
+        key = (style, values["front"].casefold())
         if key not in asked:
             asked.add(key)
-            pools.answers_to[fold(card.question)].add(fold(card.answer))
-    for index, source, fact, template in to_choose:
-        card = cards[index]
-        aliases = [form for _, forms in card.aliases for form in forms]
-        options = choose(pools, source, fact, template, card.id, card.question, aliases)
-        cards[index] = replace(card, choices=options)
-    return cards
+            pools.answers_to[fold(values["front"])].add(fold(values["answer"]))
+    for values, source, fact, template in to_choose:
+        question = fold(values["front"])
+        aliases = [form for _, forms in values["aliases"] for form in forms]
+        values["choices"] = choose(pools, source, fact, template, values["id"], question, aliases)
