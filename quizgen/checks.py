@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from quizgen.distractors import MIN_OPTIONS, compatible, shape_of
 from quizgen.errors import Problem
-from quizgen.model import Card, CardTemplate, Fact, Project, Source
+from quizgen.model import Card, CardTemplate, Project, Source
 from quizgen.text import contains_words, fold, join_list, plural
 
 # Words that carry no content of their own: an answer made only of these plus words the
@@ -148,14 +148,18 @@ class _Question:
         return plural in self.words and _stem(plural) == stem
 
 
-def gives_away(card: Card, question: _Question | None = None) -> bool:
-    """Whether what is shown before the answer holds the answer or all its content words."""
+def gives_away(
+    card: Card, question: _Question | None = None, wanted: set[str] | None = None
+) -> bool:
+    """Whether what is shown before the answer holds the answer or all its content words.
+    `question` and `wanted` (the answer's content words) when the caller has them."""
     q = question or _Question(card.question)
     if q.shows(fold(card.answer)):
         return True
-    if any(q.shows(fold(form)) for _, forms in card.aliases for form in forms):
+    if card.aliases and any(q.shows(fold(form)) for _, forms in card.aliases for form in forms):
         return True
-    wanted = content_words(card.answer)
+    if wanted is None:
+        wanted = content_words(card.answer)
     return bool(wanted) and all(q.has_content_word(w) for w in wanted)
 
 
@@ -250,30 +254,31 @@ def structural(
     complete=False says some files failed to load: the checks that need every fact (options
     too few, templates that apply to no fact) are left out rather than reported falsely."""
     templates = {
-        (kind.name, template.id): template
+        (kind.name, template.id): (template, template.style)
         for kind in project.kinds.values()
         for template in kind.templates
     }
-    facts = {f"{s.id}/{f.id}": f for s in project.sources for f in s.facts}
+    facts = {(s.id, f.id): f for s in project.sources for f in s.facts}
     problems: list[Problem] = []
     kept: list[Card] = []
     questions: dict[str, str] = {}
+    with_cards: set[tuple[str, str]] = set()
     for card in cards:
-        fact = facts[card.fact_id]
-        template = templates[card.kind, card.template]
-        message, warning = _unusable(card, template, questions, complete)
+        template, style = templates[card.kind, card.template]
+        with_cards.add((card.source, card.fact))
+        message, warning = _unusable(card, template, style, questions, complete)
         if message:
+            fact = facts[card.source, card.fact]
             problems.append(Problem(fact.path, fact.line, message, warning))
         if not message or warning:
             kept.append(card)
-    with_cards = {card.fact_id for card in cards}
-    for source_id_fact, fact in facts.items():
-        if source_id_fact not in with_cards:
+    for (source_id, fact_id), fact in facts.items():
+        if (source_id, fact_id) not in with_cards:
             problems.append(
                 Problem(
                     fact.path,
                     fact.line,
-                    f"fact '{source_id_fact}' yields no card: no template of kind "
+                    f"fact '{source_id}/{fact_id}' yields no card: no template of kind "
                     f"'{fact.kind}' applies to the fields it has",
                 )
             )
@@ -283,17 +288,17 @@ def structural(
 
 
 def _unusable(
-    card: Card, template: CardTemplate, questions: dict[str, str], complete: bool
+    card: Card, template: CardTemplate, style: str, questions: dict[str, str], complete: bool
 ) -> tuple[str, bool]:
-    """What is wrong with one card, if anything, and whether it is only a warning. `questions`
-    holds the questions seen so far."""
+    """What is wrong with one card, if anything, and whether it is only a warning. `style` is
+    the template's; `questions` holds the questions seen so far."""
     if not card.front or not card.back:
         return f"card {card.id} renders an empty question or answer", False
     if template.cloze is not None and not any(s.hidden for s in card.cloze):
         return f"card {card.id} is a cloze that hides nothing", False
     # Two cards of one style asking the same thing: a student cannot tell which answer is
     # wanted (multiple-choice options don't make the question different).
-    question = f"{template.style}:{card.front.casefold()}"
+    question = f"{style}:{card.front.casefold()}"
     if question in questions:
         return (
             f'card {card.id} asks the same question as {questions[question]}: "{card.front}"',
@@ -347,7 +352,7 @@ def _unused(project: Project, used: set[tuple[str, str]]) -> list[Problem]:
 def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:
     """Every card-quality warning for the cards of `project`."""
     sources = project.sources_by_id
-    facts: dict[str, Fact] = {f"{s.id}/{f.id}": f for s in project.sources for f in s.facts}
+    facts = {(s.id, f.id): f for s in project.sources for f in s.facts}
     papers = {source.id: _PaperNames(source) for source in project.sources}
     short_names = {source.id: fold(source.short) for source in project.sources}
     # A list answer shows as "a, b and c": remember its items to judge its shape.
@@ -363,12 +368,15 @@ def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:
                         items_of.setdefault(join_list(option), option)
     problems: list[Problem] = []
     seen: dict[str, Card] = {}
+    wanted_of: dict[str, set[str]] = {}  # an answer's content words (a fact's cards share it)
     for card in cards:
-        fact = facts[card.fact_id]
         found: list[str] = []
         source = sources[card.source]
         question = _Question(card.question)
-        if gives_away(card, question):
+        wanted = wanted_of.get(card.answer)
+        if wanted is None:
+            wanted = wanted_of[card.answer] = content_words(card.answer)
+        if gives_away(card, question, wanted):
             found.append(
                 f'card {card.id} gives its answer away: the question shows "{card.answer}"'
             )
@@ -417,10 +425,12 @@ def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:
         other = seen.get(question.folded)
         if other is None:
             seen[question.folded] = card
-        elif other.fact_id != card.fact_id:
+        elif other.fact != card.fact or other.source != card.source:
             found.append(
                 f"card {card.id} asks the same question as {other.id} of another fact "
                 f'("{card.question}"): a student cannot tell which answer is wanted'
             )
-        problems.extend(Problem(fact.path, fact.line, message, warning=True) for message in found)
+        if found:
+            fact = facts[card.source, card.fact]
+            problems += (Problem(fact.path, fact.line, m, warning=True) for m in found)
     return problems

@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from quizgen.model import SOURCE_FIELDS, CardTemplate, Fact, FieldValue, Project, Source
 from quizgen.numbers import leading_quantity
-from quizgen.text import contains_words, fold, join_list
+from quizgen.text import fold, join_list
 
 MIN_OPTIONS = 3  # fewer options than this is not a multiple-choice question worth asking
 _EIGHT_WORDS = struct.Struct(">8I")
@@ -81,8 +81,18 @@ class Shape:
     size: float = 0.0  # a number's value: 3 sizes do not stand beside 57
 
 
+_SHAPES: dict[Shape, Shape] = {}
+
+
 @lru_cache(maxsize=1 << 16)
 def shape_of(value: FieldValue) -> Shape:
+    """The shape of an option. Equal shapes are one object, which `compatible` tells at once
+    (most candidates have the answer's very shape)."""
+    shape = _shape_of(value)
+    return _SHAPES.setdefault(shape, shape)
+
+
+def _shape_of(value: FieldValue) -> Shape:
     if not isinstance(value, str):
         if len(value) > 1:
             # "100 layers and 1000 layers" is not the same kind of list as "FID and distortion"
@@ -106,6 +116,8 @@ def _singular(words: str) -> str:
 
 def compatible(a: Shape, b: Shape) -> bool:
     """Whether a student could tell `b` from `a` by its look alone (False) or not (True)."""
+    if a is b:
+        return True  # equal shapes are one object (see shape_of), and a shape fits itself
     if a.kind != b.kind or a.detail != b.detail:
         return False
     if a.kind == "number":
@@ -137,7 +149,7 @@ class Candidate:
     shape: Shape
     source: str
     fact: str
-    agree: tuple[tuple[str, str], ...]  # (field, folded value) of the fields templates agree on
+    agree: frozenset[tuple[str, str]]  # (field, folded value) of the fields templates agree on
 
 
 class Pools:
@@ -156,20 +168,27 @@ class Pools:
                     agree_fields[kind.name].update(template.agree)
         self.pools: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
         self.source_tags: dict[str, frozenset[str]] = {}
+        # Per kind: the fields its templates agree on, and the answer fields pooled.
+        agree_of = {kind: sorted(names) for kind, names in agree_fields.items()}
+        pooled: dict[str, list[str]] = defaultdict(list)
+        for kind_name, field in sorted(wanted):
+            pooled[kind_name].append(field)
         for source in project.sources:
             self.source_tags[source.id] = frozenset(t for f in source.facts for t in f.tags)
             for fact in source.facts:
-                agree = tuple(
+                fields = pooled.get(fact.kind)
+                if not fields:
+                    continue
+                agree = frozenset(
                     (name, fold(_text(value)))
-                    for name in sorted(agree_fields[fact.kind])
+                    for name in agree_of.get(fact.kind, ())
                     if (value := _agree_value(source, fact, name)) is not None
                 )
-                for kind_name, field in wanted:
-                    if fact.kind == kind_name and field in fact.values:
+                for field in fields:
+                    if field in fact.values:
                         value = fact.values[field]
-                        text = _text(value)
-                        self.pools[kind_name, field].append(
-                            Candidate(text, shape_of(value), source.id, fact.id, agree)
+                        self.pools[fact.kind, field].append(
+                            Candidate(_text(value), shape_of(value), source.id, fact.id, agree)
                         )
         # What each fact answers to each question: a distractor must not be another fact's
         # right answer to the very same question. Filled in by expansion as it goes.
@@ -227,11 +246,12 @@ def choose(
     shape = shape_of(value)
     excluded = {fold(answer), *(fold(a) for a in aliases)}
     excluded |= pools.answers_to.get(folded_question, set())
+    padded = f" {folded_question} "  # contains_words(folded_question, key), padded once
     chosen: list[str] = []
 
     def take(text: str) -> bool:
         key = fold(text)
-        if key in excluded or contains_words(folded_question, key):
+        if key in excluded or (key and f" {key} " in padded):
             return False
         excluded.add(key)
         chosen.append(text)
@@ -285,14 +305,7 @@ def _take_from_pool(  # type: ignore[no-untyped-def]
         if (value := _agree_value(source, fact, name)) is not None
     }
     offered: set[int] = set()
-
-    def fits(i: int) -> bool:
-        candidate = pool[i]
-        return (
-            not (candidate.fact == fact.id and candidate.source == source.id)
-            and compatible(shape, candidate.shape)
-            and (not agree or agree <= set(candidate.agree))
-        )
+    fact_id, source_id = fact.id, source.id
 
     def offer(indices: list[int] | range, salt: str) -> bool:
         for n in lazy_permutation(len(indices), f"{card_id}#{salt}"):
@@ -300,7 +313,12 @@ def _take_from_pool(  # type: ignore[no-untyped-def]
             if i in offered:
                 continue
             offered.add(i)
-            if fits(i) and take(pool[i].text):
+            candidate = pool[i]
+            if candidate.fact == fact_id and candidate.source == source_id:
+                continue  # the card's own fact
+            if not compatible(shape, candidate.shape) or (agree and not agree <= candidate.agree):
+                continue
+            if take(candidate.text):
                 return True
         return False
 

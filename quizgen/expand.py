@@ -103,6 +103,9 @@ def _draw_options(
     Options are drawn once every question is known: another fact's right answer to the same
     question must not be offered as wrong."""
     pools = Pools(project)
+    questions = [fold(values["front"]) for values, *_ in to_choose]
+    # Only what is answered to a multiple-choice card's question is ever looked up.
+    wanted = set(questions)
     asked: set[tuple[str, str]] = set()
     for values, style in zip(made, styles, strict=True):
         # A question asked again in the same style is an error (checks.structural): let only
@@ -110,8 +113,9 @@ def _draw_options(
         key = (style, values["front"].casefold())
         if key not in asked:
             asked.add(key)
-            pools.answers_to[fold(values["front"])].add(fold(values["answer"]))
-    for values, source, fact, template in to_choose:
-        question = fold(values["front"])
+            question = fold(values["front"])
+            if question in wanted:
+                pools.answers_to[question].add(fold(values["answer"]))
+    for (values, source, fact, template), question in zip(to_choose, questions, strict=True):
         aliases = [form for _, forms in values["aliases"] for form in forms]
         values["choices"] = choose(pools, source, fact, template, values["id"], question, aliases)
