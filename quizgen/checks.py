@@ -128,12 +128,12 @@ class _Question:
     """One card's question, folded once for every check that reads it (a 30,000-card project
     asks each of them 30,000 times)."""
 
-    __slots__ = ("folded", "padded", "words")
+    __slots__ = ("folded", "padded", "_words")
 
     def __init__(self, question: str) -> None:
         self.folded = fold(question)
         self.padded = f" {self.folded} "  # contains_words, with the haystack padded once
-        self.words = set(self.folded.split()) - STOPWORDS
+        self._words: set[str] | None = None
 
     def shows(self, folded: str) -> bool:
         """contains_words(self.folded, folded)."""
@@ -141,11 +141,16 @@ class _Question:
 
     def has_content_word(self, stem: str) -> bool:
         """Whether some content word of the question stems to `stem`: `stem` itself or `stem`
-        with an 's' are the only words that can (see _stem)."""
-        if stem in self.words and _stem(stem) == stem:
+        with an 's' are the only words that can (see _stem), and both hold it as a substring,
+        which most questions rule out without being split into words."""
+        if stem not in self.folded:
+            return False
+        if self._words is None:
+            self._words = set(self.folded.split()) - STOPWORDS
+        if stem in self._words and _stem(stem) == stem:
             return True
         plural = stem + "s"
-        return plural in self.words and _stem(plural) == stem
+        return plural in self._words and _stem(plural) == stem
 
 
 def gives_away(
@@ -166,11 +171,13 @@ def gives_away(
 def named_after_paper(card: Card, source: Source, question: _Question | None = None) -> bool:
     """Whether the answer carries the paper's short name and the question shows it: "In the
     Gemini 1.5 report, which model ...?" answers itself with "Gemini 1.5 Pro"."""
-    if len(card.answer.split()) > NAME_WORDS:
-        return False  # a description that mentions the paper's model is not its name
     short = fold(source.short)
     q = question or _Question(card.question)
-    return contains_words(fold(card.answer), short) and q.shows(short)
+    if not q.shows(short):  # most questions do not: the cheapest test first
+        return False
+    if len(card.answer.split()) > NAME_WORDS:
+        return False  # a description that mentions the paper's model is not its name
+    return contains_words(fold(card.answer), short)
 
 
 def majority_answer(card: Card, items_of: dict[str, tuple[str, ...]]) -> bool:
@@ -194,8 +201,10 @@ NAME_WORDS = 4  # answers of up to this many words read as names, whose length s
 def longest_by_far(card: Card) -> bool:
     """Whether a phrase answer is the longest option by a margin: the test-wise pick."""
     words = len(card.answer.split())
+    if words <= NAME_WORDS:
+        return False
     others = [len(o.split()) for o in card.choices if o != card.answer]
-    return words > NAME_WORDS and len(others) >= 2 and words > LONGEST_MARGIN * max(others)
+    return len(others) >= 2 and words > LONGEST_MARGIN * max(others)
 
 
 class _PaperNames:

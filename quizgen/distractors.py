@@ -179,10 +179,15 @@ class Pools:
                 fields = pooled.get(fact.kind)
                 if not fields:
                     continue
-                agree = frozenset(
-                    (name, fold(_text(value)))
-                    for name in agree_of.get(fact.kind, ())
-                    if (value := _agree_value(source, fact, name)) is not None
+                names = agree_of.get(fact.kind)
+                agree = (
+                    frozenset(
+                        (name, fold(_text(value)))
+                        for name in names
+                        if (value := _agree_value(source, fact, name)) is not None
+                    )
+                    if names
+                    else frozenset()
                 )
                 for field in fields:
                     if field in fact.values:
@@ -299,11 +304,15 @@ def _take_from_pool(  # type: ignore[no-untyped-def]
     pool = pools.candidates(*key)
     if not pool:
         return False
-    agree = {
-        (name, fold(_text(value)))
-        for name in template.agree
-        if (value := _agree_value(source, fact, name)) is not None
-    }
+    agree = (
+        {
+            (name, fold(_text(value)))
+            for name in template.agree
+            if (value := _agree_value(source, fact, name)) is not None
+        }
+        if template.agree
+        else set()
+    )
     offered: set[int] = set()
     fact_id, source_id = fact.id, source.id
 

@@ -70,23 +70,28 @@ def expand(project: Project) -> list[Card]:
     made: list[dict[str, Any]] = []
     styles: list[str] = []
     to_choose: list[tuple[dict[str, Any], Source, Fact, CardTemplate]] = []
+    # Per kind, what deciding on each template needs, looked up once rather than per fact.
+    plans = {
+        name: [(t, t.required_set, t.style) for t in kind.templates]
+        for name, kind in project.kinds.items()
+    }
     for source in project.sources:
         fields = source.fields
         for fact in source.facts:
-            kind = project.kinds[fact.kind]
             texts = dict(fields)
             texts.update(
                 {k: v if isinstance(v, str) else join_list(v) for k, v in fact.values.items()}
             )
             present = texts.keys()
-            tags = (source.id, kind.name, *fact.tags)
-            for template in kind.templates:
-                if present >= template.required_set and template.id not in fact.skip:
+            tags = (source.id, fact.kind, *fact.tags)
+            skip = fact.skip
+            for template, required, style in plans[fact.kind]:
+                if present >= required and (not skip or template.id not in skip):
                     values = _card_values(source, fact, template, texts, tags)
                     if template.choices:
                         to_choose.append((values, source, fact, template))
                     made.append(values)
-                    styles.append(template.style)
+                    styles.append(style)
     if to_choose:
         _draw_options(project, made, styles, to_choose)
     return [Card.built(values) for values in made]
