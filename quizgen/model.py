@@ -40,6 +40,9 @@ def cite_as(authors: str, year: int) -> str:
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """One field of a kind: its name, whether it holds a text or a list, and whether a fact
+    may leave it out."""
+
     name: str
     type: Literal["text", "list"]
     optional: bool
@@ -165,6 +168,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Project:
+    """A loaded project: its deck title and description, its sources and its kinds."""
+
     root: Path
     title: str
     sources: tuple[Source, ...]
