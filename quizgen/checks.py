@@ -364,6 +364,8 @@ def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:
     facts = {(s.id, f.id): f for s in project.sources for f in s.facts}
     papers = {source.id: _PaperNames(source) for source in project.sources}
     short_names = {source.id: fold(source.short) for source in project.sources}
+    # Kinds whose questions must say which paper they are about.
+    needs_paper = {name for name, kind in project.kinds.items() if not kind.standalone}
     # A list answer shows as "a, b and c": remember its items to judge its shape.
     items_of: dict[str, tuple[str, ...]] = {}
     for card in cards:
@@ -382,20 +384,20 @@ def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:
         found: list[str] = []
         source = sources[card.source]
         question = _Question(card.question)
-        wanted = wanted_of.get(card.answer)
+        answer = card.answer
+        wanted = wanted_of.get(answer)
         if wanted is None:
-            wanted = wanted_of[card.answer] = content_words(card.answer)
+            wanted = wanted_of[answer] = content_words(answer)
+        short = short_names[card.source]
         if gives_away(card, question, wanted):
-            found.append(
-                f'card {card.id} gives its answer away: the question shows "{card.answer}"'
-            )
-        elif contains_words(short_names[source.id], fold(card.answer)):
+            found.append(f'card {card.id} gives its answer away: the question shows "{answer}"')
+        elif contains_words(short, fold(answer)):
             found.append(
                 f'card {card.id} gives its answer away: the paper\'s short name "{source.short}" '
                 "heads its Anki deck and handout section; set a neutral 'short:' in the "
                 f'source, like "{source.fields["paper"]}"'
             )
-        elif named_after_paper(card, source, question):
+        elif question.shows(short) and named_after_paper(card, source, question):
             found.append(
                 f'card {card.id} gives its answer away: "{card.answer}" is named after the '
                 f'paper the question names ("{source.short}"); ask about something else'
@@ -418,8 +420,7 @@ def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:
                     f"card {card.id} has the answer as its longest option by far: a test-wise "
                     "student picks it; write distractors as long as the answer"
                 )
-        kind = project.kinds.get(card.kind)
-        if kind is not None and not kind.standalone and not papers[source.id].named_in(question):
+        if card.kind in needs_paper and not papers[card.source].named_in(question):
             found.append(
                 f"card {card.id} does not say which paper it is about: name it with {{paper}} "
                 f'("{source.fields["paper"]}") in the template, or mark the kind standalone'
