@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+from dataclasses import fields
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 
 from quizgen.distractors import pick_distinct
 from quizgen.loader import load_project
-from quizgen.model import CardTemplate, Fact, FieldSpec, Kind, Project, Source
+from quizgen.model import Card, CardTemplate, Fact, FieldSpec, Kind, Project, Source
 from quizgen.project import cards_of, compile_project
 from quizgen.template import parse
 from quizgen.text import fold
@@ -35,6 +37,17 @@ def test_mini_project_cards(mini: Path) -> None:
     assert [s.text for s in cloze.cloze if s.hidden] == ["Muesli"]
     assert cloze.answer == "Muesli"
     assert cloze.tags == ("muesli", "result")
+
+
+def test_cards_built_by_expansion_are_cards_as_their_constructor_makes_them(mini: Path) -> None:
+    # Expansion makes cards with Card.built (no frozen setattr per field): the same cards,
+    # equal, hashing alike and pickling back equal, as Card(**fields) makes.
+    _, cards = compile_project(mini)
+    for card in cards:
+        made = Card(**{f.name: getattr(card, f.name) for f in fields(Card)})
+        assert list(vars(card)) == [f.name for f in fields(Card)]
+        assert card == made and hash(card) == hash(made)
+        assert pickle.loads(pickle.dumps(card)) == made
 
 
 def test_editing_wording_keeps_card_ids(mini: Path) -> None:
