@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from quizgen.model import SOURCE_FIELDS, CardTemplate, Fact, FieldValue, Project, Source
 from quizgen.numbers import leading_quantity
@@ -141,9 +142,9 @@ def _agree_value(source: Source, fact: Fact, name: str) -> FieldValue | None:
     return source.fields.get(name) if name in SOURCE_FIELDS else None
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """Another fact's answer, as a possible distractor."""
+class Candidate(NamedTuple):
+    """Another fact's answer, as a possible distractor (a named tuple: a pool holds one per
+    fact, and a frozen dataclass cost more to make than the rest of the pool)."""
 
     text: str
     shape: Shape
