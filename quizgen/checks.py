@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from quizgen.distractors import MIN_OPTIONS, compatible, shape_of
 from quizgen.errors import Problem
-from quizgen.model import Card, CardTemplate, Fact, Project, Source
+from quizgen.model import Card, CardTemplate, Project, Source
 from quizgen.text import contains_words, fold, join_list, plural
 
 # Words that carry no content of their own: an answer made only of these plus words the
@@ -124,23 +124,60 @@ def content_words(text: str) -> set[str]:
     return {_stem(w) for w in fold(text).split() if w not in STOPWORDS}
 
 
-def gives_away(card: Card) -> bool:
-    """Whether what is shown before the answer holds the answer or all its content words."""
-    question = fold(card.question)
-    answers = [card.answer, *(form for _, forms in card.aliases for form in forms)]
-    if any(contains_words(question, fold(a)) for a in answers):
+class _Question:
+    """One card's question, folded once for every check that reads it (a 30,000-card project
+    asks each of them 30,000 times)."""
+
+    __slots__ = ("folded", "padded", "_words")
+
+    def __init__(self, question: str) -> None:
+        self.folded = fold(question)
+        self.padded = f" {self.folded} "  # contains_words, with the haystack padded once
+        self._words: set[str] | None = None
+
+    def shows(self, folded: str) -> bool:
+        """contains_words(self.folded, folded)."""
+        return bool(folded) and f" {folded} " in self.padded
+
+    def has_content_word(self, stem: str) -> bool:
+        """Whether some content word of the question stems to `stem`: `stem` itself or `stem`
+        with an 's' are the only words that can (see _stem), and both hold it as a substring,
+        which most questions rule out without being split into words."""
+        if stem not in self.folded:
+            return False
+        if self._words is None:
+            self._words = set(self.folded.split()) - STOPWORDS
+        if stem in self._words and _stem(stem) == stem:
+            return True
+        plural = stem + "s"
+        return plural in self._words and _stem(plural) == stem
+
+
+def gives_away(
+    card: Card, question: _Question | None = None, wanted: set[str] | None = None
+) -> bool:
+    """Whether what is shown before the answer holds the answer or all its content words.
+    `question` and `wanted` (the answer's content words) when the caller has them."""
+    q = question or _Question(card.question)
+    if q.shows(fold(card.answer)):
         return True
-    wanted = content_words(card.answer)
-    return bool(wanted) and wanted <= content_words(card.question)
+    if card.aliases and any(q.shows(fold(form)) for _, forms in card.aliases for form in forms):
+        return True
+    if wanted is None:
+        wanted = content_words(card.answer)
+    return bool(wanted) and all(q.has_content_word(w) for w in wanted)
 
 
-def named_after_paper(card: Card, source: Source) -> bool:
+def named_after_paper(card: Card, source: Source, question: _Question | None = None) -> bool:
     """Whether the answer carries the paper's short name and the question shows it: "In the
     Gemini 1.5 report, which model ...?" answers itself with "Gemini 1.5 Pro"."""
     short = fold(source.short)
+    q = question or _Question(card.question)
+    if not q.shows(short):  # most questions do not: the cheapest test first
+        return False
     if len(card.answer.split()) > NAME_WORDS:
         return False  # a description that mentions the paper's model is not its name
-    return contains_words(fold(card.answer), short) and contains_words(fold(card.question), short)
+    return contains_words(fold(card.answer), short)
 
 
 def majority_answer(card: Card, items_of: dict[str, tuple[str, ...]]) -> bool:
@@ -164,20 +201,34 @@ NAME_WORDS = 4  # answers of up to this many words read as names, whose length s
 def longest_by_far(card: Card) -> bool:
     """Whether a phrase answer is the longest option by a margin: the test-wise pick."""
     words = len(card.answer.split())
+    if words <= NAME_WORDS:
+        return False
     others = [len(o.split()) for o in card.choices if o != card.answer]
-    return words > NAME_WORDS and len(others) >= 2 and words > LONGEST_MARGIN * max(others)
+    return len(others) >= 2 and words > LONGEST_MARGIN * max(others)
+
+
+class _PaperNames:
+    """What a question may name a paper by, folded once per source."""
+
+    __slots__ = ("names", "surname", "year")
+
+    def __init__(self, source: Source) -> None:
+        names = (source.fields["paper"], source.title, source.short)
+        self.names = [folded for folded in map(fold, names) if folded]
+        first = fold(source.authors.split(",")[0]).split()
+        self.surname = first[-1] if first else ""
+        self.year = str(source.year)
+
+    def named_in(self, q: _Question) -> bool:
+        if any(q.shows(name) for name in self.names):
+            return True
+        return bool(self.surname) and q.shows(self.surname) and self.year in q.folded
 
 
 def names_paper(card: Card, source: Source) -> bool:
     """Whether the question says which paper it is about: its author-year name, title, short
     title, or its first author's surname together with its year."""
-    question = fold(card.question)
-    fields = source.fields
-    names = [fields["paper"], source.title, source.short]
-    if any(contains_words(question, fold(n)) for n in names if fold(n)):
-        return True
-    first = fold(source.authors.split(",")[0]).split()
-    return bool(first) and contains_words(question, first[-1]) and str(source.year) in question
+    return _PaperNames(source).named_in(_Question(card.question))
 
 
 def stated_count(question: str) -> int | None:
@@ -212,30 +263,31 @@ def structural(
     complete=False says some files failed to load: the checks that need every fact (options
     too few, templates that apply to no fact) are left out rather than reported falsely."""
     templates = {
-        (kind.name, template.id): template
+        (kind.name, template.id): (template, template.style)
         for kind in project.kinds.values()
         for template in kind.templates
     }
-    facts = {f"{s.id}/{f.id}": f for s in project.sources for f in s.facts}
+    facts = {(s.id, f.id): f for s in project.sources for f in s.facts}
     problems: list[Problem] = []
     kept: list[Card] = []
     questions: dict[str, str] = {}
+    with_cards: set[tuple[str, str]] = set()
     for card in cards:
-        fact = facts[card.fact_id]
-        template = templates[card.kind, card.template]
-        message, warning = _unusable(card, template, questions, complete)
+        template, style = templates[card.kind, card.template]
+        with_cards.add((card.source, card.fact))
+        message, warning = _unusable(card, template, style, questions, complete)
         if message:
+            fact = facts[card.source, card.fact]
             problems.append(Problem(fact.path, fact.line, message, warning))
         if not message or warning:
             kept.append(card)
-    with_cards = {card.fact_id for card in cards}
-    for source_id_fact, fact in facts.items():
-        if source_id_fact not in with_cards:
+    for (source_id, fact_id), fact in facts.items():
+        if (source_id, fact_id) not in with_cards:
             problems.append(
                 Problem(
                     fact.path,
                     fact.line,
-                    f"fact '{source_id_fact}' yields no card: no template of kind "
+                    f"fact '{source_id}/{fact_id}' yields no card: no template of kind "
                     f"'{fact.kind}' applies to the fields it has",
                 )
             )
@@ -245,17 +297,17 @@ def structural(
 
 
 def _unusable(
-    card: Card, template: CardTemplate, questions: dict[str, str], complete: bool
+    card: Card, template: CardTemplate, style: str, questions: dict[str, str], complete: bool
 ) -> tuple[str, bool]:
-    """What is wrong with one card, if anything, and whether it is only a warning. `questions`
-    holds the questions seen so far."""
+    """What is wrong with one card, if anything, and whether it is only a warning. `style` is
+    the template's; `questions` holds the questions seen so far."""
     if not card.front or not card.back:
         return f"card {card.id} renders an empty question or answer", False
     if template.cloze is not None and not any(s.hidden for s in card.cloze):
         return f"card {card.id} is a cloze that hides nothing", False
     # Two cards of one style asking the same thing: a student cannot tell which answer is
     # wanted (multiple-choice options don't make the question different).
-    question = f"{template.style}:{card.front.casefold()}"
+    question = f"{style}:{card.front.casefold()}"
     if question in questions:
         return (
             f'card {card.id} asks the same question as {questions[question]}: "{card.front}"',
@@ -309,7 +361,11 @@ def _unused(project: Project, used: set[tuple[str, str]]) -> list[Problem]:
 def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:
     """Every card-quality warning for the cards of `project`."""
     sources = project.sources_by_id
-    facts: dict[str, Fact] = {f"{s.id}/{f.id}": f for s in project.sources for f in s.facts}
+    facts = {(s.id, f.id): f for s in project.sources for f in s.facts}
+    papers = {source.id: _PaperNames(source) for source in project.sources}
+    short_names = {source.id: fold(source.short) for source in project.sources}
+    # Kinds whose questions must say which paper they are about.
+    needs_paper = {name for name, kind in project.kinds.items() if not kind.standalone}
     # A list answer shows as "a, b and c": remember its items to judge its shape.
     items_of: dict[str, tuple[str, ...]] = {}
     for card in cards:
@@ -323,60 +379,68 @@ def quality(project: Project, cards: Sequence[Card]) -> list[Problem]:
                         items_of.setdefault(join_list(option), option)
     problems: list[Problem] = []
     seen: dict[str, Card] = {}
+    wanted_of: dict[str, set[str]] = {}  # an answer's content words (a fact's cards share it)
     for card in cards:
-        fact = facts[card.fact_id]
-
-        def warn(message: str, fact: Fact = fact) -> None:
-            problems.append(Problem(fact.path, fact.line, message, warning=True))
-
+        found: list[str] = []
         source = sources[card.source]
-        if gives_away(card):
-            warn(f'card {card.id} gives its answer away: the question shows "{card.answer}"')
-        elif contains_words(fold(source.short), fold(card.answer)):
-            warn(
+        question = _Question(card.question)
+        answer = card.answer
+        wanted = wanted_of.get(answer)
+        if wanted is None:
+            wanted = wanted_of[answer] = content_words(answer)
+        short = short_names[card.source]
+        if gives_away(card, question, wanted):
+            found.append(f'card {card.id} gives its answer away: the question shows "{answer}"')
+        elif contains_words(short, fold(answer)):
+            found.append(
                 f'card {card.id} gives its answer away: the paper\'s short name "{source.short}" '
                 "heads its Anki deck and handout section; set a neutral 'short:' in the "
                 f'source, like "{source.fields["paper"]}"'
             )
-        elif named_after_paper(card, source):
-            warn(
+        elif question.shows(short) and named_after_paper(card, source, question):
+            found.append(
                 f'card {card.id} gives its answer away: "{card.answer}" is named after the '
                 f'paper the question names ("{source.short}"); ask about something else'
             )
-        if card.choices and mixed_shapes(card, items_of):
-            warn(
-                f"card {card.id} mixes options of different shapes ("
-                + " / ".join(card.choices)
-                + "): a student can rule some out by their look; add 'distractors:' or 'agree:'"
-            )
-        elif card.choices and majority_answer(card, items_of):
-            warn(
-                f"card {card.id} can be answered by counting: each item of the answer appears "
-                "in more options than any wrong item; balance the distractors' items"
-            )
-        elif card.choices and longest_by_far(card):
-            warn(
-                f"card {card.id} has the answer as its longest option by far: a test-wise "
-                "student picks it; write distractors as long as the answer"
-            )
-        kind = project.kinds.get(card.kind)
-        if kind is not None and not kind.standalone and not names_paper(card, source):
-            warn(
+        if card.choices:
+            if mixed_shapes(card, items_of):
+                found.append(
+                    f"card {card.id} mixes options of different shapes ("
+                    + " / ".join(card.choices)
+                    + "): a student can rule some out by their look; add 'distractors:' or "
+                    "'agree:'"
+                )
+            elif majority_answer(card, items_of):
+                found.append(
+                    f"card {card.id} can be answered by counting: each item of the answer "
+                    "appears in more options than any wrong item; balance the distractors' items"
+                )
+            elif longest_by_far(card):
+                found.append(
+                    f"card {card.id} has the answer as its longest option by far: a test-wise "
+                    "student picks it; write distractors as long as the answer"
+                )
+        if card.kind in needs_paper and not papers[card.source].named_in(question):
+            found.append(
                 f"card {card.id} does not say which paper it is about: name it with {{paper}} "
                 f'("{source.fields["paper"]}") in the template, or mark the kind standalone'
             )
-        stated = stated_count(card.question)
-        if stated is not None and len(card.answer_items) > 1 and stated != len(card.answer_items):
-            warn(
-                f"card {card.id} says {stated} items but its answer has "
-                f"{len(card.answer_items)}: {card.answer}"
-            )
-        key = fold(card.question)
-        other = seen.get(key)
-        if other is not None and other.fact_id != card.fact_id:
-            warn(
+        items = len(card.answer_items)
+        if items > 1:  # a count in the question only matters beside a list answer
+            stated = stated_count(card.question)
+            if stated is not None and stated != items:
+                found.append(
+                    f"card {card.id} says {stated} items but its answer has {items}: {card.answer}"
+                )
+        other = seen.get(question.folded)
+        if other is None:
+            seen[question.folded] = card
+        elif other.fact != card.fact or other.source != card.source:
+            found.append(
                 f"card {card.id} asks the same question as {other.id} of another fact "
                 f'("{card.question}"): a student cannot tell which answer is wanted'
             )
-        seen.setdefault(key, card)
+        if found:
+            fact = facts[card.source, card.fact]
+            problems += (Problem(fact.path, fact.line, m, warning=True) for m in found)
     return problems

@@ -26,11 +26,15 @@ def _make_card(
     kind: Kind,
     template: CardTemplate,
     texts: dict[str, str],
+    tags: tuple[str, ...],
 ) -> Card:
     answer_value = fact.values[template.answer]
     items = (answer_value,) if isinstance(answer_value, str) else answer_value
-    wanted = {texts[template.answer], *items}
-    aliases = tuple((value, forms) for value, forms in fact.aliases.items() if value in wanted)
+    answer = texts[template.answer]
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if fact.aliases:
+        wanted = {answer, *items}
+        aliases = tuple((value, forms) for value, forms in fact.aliases.items() if value in wanted)
     cloze: tuple[Segment, ...] = ()
     if template.cloze is not None:
         runs = template.cloze.split(texts, template.hide_set)
@@ -44,22 +48,27 @@ def _make_card(
         assert template.front is not None and template.back is not None
         front = template.front.render(texts)
         back = template.back.render(texts)
-    return Card(
-        id=f"{source.id}/{fact.id}/{template.id}",
-        source=source.id,
-        fact=fact.id,
-        template=template.id,
-        kind=kind.name,
-        front=front,
-        back=back,
-        answer=texts[template.answer],
-        answer_items=items,
-        evidence=fact.evidence,
-        tags=(source.id, kind.name, *fact.tags),
-        note=fact.note,
-        cloze=cloze,
-        typed=template.typed,
-        aliases=aliases,
+    # In Card's field order (see Card.built): tens of thousands of cards, made without the
+    # frozen __init__'s setattr per field.
+    return Card.built(
+        {
+            "id": f"{source.id}/{fact.id}/{template.id}",
+            "source": source.id,
+            "fact": fact.id,
+            "template": template.id,
+            "kind": kind.name,
+            "front": front,
+            "back": back,
+            "answer": answer,
+            "answer_items": items,
+            "evidence": fact.evidence,
+            "tags": tags,
+            "note": fact.note,
+            "cloze": cloze,
+            "choices": (),
+            "typed": template.typed,
+            "aliases": aliases,
+        }
     )
 
 
@@ -90,9 +99,11 @@ def draft(project: Project, source: Source) -> Draft:
         kind = project.kinds[fact.kind]
         texts = _render_values(source, fact.values)
         present = texts.keys()
+        tags = (source.id, kind.name, *fact.tags)
+        skip = fact.skip
         for template in kind.templates:
-            if present >= template.required_set and template.id not in fact.skip:
-                cards.append(_make_card(source, fact, kind, template, texts))
+            if present >= template.required_set and (not skip or template.id not in skip):
+                cards.append(_make_card(source, fact, kind, template, texts, tags))
     return Draft(cards, [(fold(card.question), fold(card.answer)) for card in cards])
 
 

@@ -56,7 +56,7 @@ class _Collector:
         kind, whose fields cannot be told from typos) and required keys that are absent.
         Returns the keys that unknown ones were taken for: said once, not again as missing."""
         meant: set[str] = set()
-        if unknown:
+        if unknown and not data.keys() <= record.by_name.keys():
             known = record.by_name
             for key in data:
                 if key in known:
@@ -67,6 +67,8 @@ class _Collector:
                     meant.add(close)
                 hint = f"; did you mean '{close}'?" if close else ""
                 self.add(data.line_of(key), f"unknown key '{key}' in {what}{_odd(word)}{hint}")
+        if data.keys() >= record.required_names:
+            return meant
         for key in record.required:
             name = key.name
             if name not in data and name not in meant:  # a misspelling already said it
@@ -357,18 +359,20 @@ def _load_fact(
         skip = frozenset(v["skip"]) & templates
     if not ok:
         return None
-    return Fact(
-        fid,
-        kind_name,
-        values,
-        evidence,
-        v["tags"],
-        v["note"],
-        aliases,
-        distractors,
-        skip,
-        c.path,
-        data.line,
+    return Fact.built(
+        {
+            "id": fid,
+            "kind": kind_name,
+            "values": values,
+            "evidence": evidence,
+            "tags": v["tags"],
+            "note": v["note"],
+            "aliases": aliases,
+            "distractors": distractors,
+            "skip": skip,
+            "path": c.path,
+            "line": data.line,
+        }
     )
 
 

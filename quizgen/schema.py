@@ -287,7 +287,7 @@ class Tags(Type):
         tags = [value] if isinstance(value, str) else value
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise self.wrong(key, where)
-        if all(_PLAIN_TAG.match(tag) for tag in tags):
+        if all(map(_PLAIN_TAG.match, tags)):
             return tuple(tags)
         problems: list[str | tuple[int | None, str]] = []
         for index, tag in enumerate(tags):
@@ -439,6 +439,10 @@ class Record:
     @cached_property
     def required(self) -> tuple[Key, ...]:
         return tuple(key for key in self.keys if key.required)
+
+    @cached_property
+    def required_names(self) -> frozenset[str]:
+        return frozenset(key.name for key in self.required)
 
     @cached_property
     def synonyms(self) -> dict[str, str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 
 from quizgen.errors import InputError, Problem
 
@@ -58,93 +59,179 @@ _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 
+_SCALAR_EVENT = yaml.ScalarEvent
+_MAP_START = yaml.MappingStartEvent
+_MAP_END = yaml.MappingEndEvent
+_SEQ_END = yaml.SequenceEndEvent
+_ALIAS = yaml.AliasEvent
+_STREAM_END = yaml.StreamEndEvent
+_C_PARSER = _BaseLoader is getattr(yaml, "CSafeLoader", None)
+# The safe loader's implicit resolvers by the first character of a plain scalar, in the order
+# its resolve() tries them: a plain scalar whose first character has none is a string.
+_BY_FIRST: dict[str, tuple[tuple[str, Any], ...]] = {
+    first: tuple(resolvers)
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    if first is not None
+}
+assert None not in _BaseLoader.yaml_implicit_resolvers
+_NO_KEY = object()  # a mapping that waits for its next key
 
-class _Builder:
-    """Turns the composed node graph into YamlMap / YamlSeq / scalars.
 
-    PyYAML's generic constructor (generators, recursion bookkeeping) costs more than parsing
-    itself; source files only hold maps, lists and scalars, so this walks the nodes directly and
-    hands every non-string scalar (ints, floats, dates, ...) to the safe constructor. A node met
-    twice is an alias: the composer hands back the anchored node itself.
-    """
+def _scalar_tag(event: Any) -> str:
+    """The tag the safe loader's composer gives a scalar: as written, else resolved."""
+    tag = event.tag
+    if tag is not None and tag != "!":
+        return tag  # type: ignore[no-any-return]
+    value = event.value
+    if event.implicit[0]:
+        for resolved, regexp in _BY_FIRST.get(value[:1], ()):
+            if regexp.match(value):
+                return resolved  # type: ignore[no-any-return]
+    return _STR
 
-    def __init__(self, loader: Any, *, may_alias: bool = True) -> None:
-        self.loader = loader
-        # An alias needs an anchor, and an anchor needs a '&' in the text: without one, the
-        # bookkeeping of nodes seen is skipped and string scalars are taken inline.
-        self.may_alias = may_alias
-        self.seen: set[int] = set()
 
-    def build(self, node: yaml.Node) -> Any:
-        if self.may_alias:
-            if id(node) in self.seen:
-                raise _AliasError(node.start_mark.line + 1)
-            self.seen.add(id(node))
-        tag = node.tag
-        if tag == _STR:
-            return node.value
-        if tag == _MAP:
-            inline = not self.may_alias
-            data = YamlMap()
-            data.line = node.start_mark.line + 1
-            lines: dict[Any, int] = {}
-            for key_node, value_node in node.value:
-                line = key_node.start_mark.line + 1
-                if inline and key_node.tag == _STR:
-                    key = key_node.value
+def _unsupported(tag: str, line: int) -> _SyntaxError:
+    return _SyntaxError(f"unsupported YAML tag {tag.replace('tag:yaml.org,2002:', '!!')}", line)
+
+
+def _read_document(loader: Any, *, may_alias: bool) -> Any:
+    """The one document of the loader's text as YamlMap / YamlSeq / scalars, read from the
+    parser's event stream.
+
+    Composing a node graph first (what PyYAML's loaders do) builds a Python object per node
+    and calls Python methods per node to resolve its tag; this builds each map, list and string
+    as its event comes, and resolves only plain scalars that could be something else. It
+    answers as composing and walking the graph would, in the same order: an error of the
+    composer (an undefined alias, a duplicate anchor, a second document) or of the parser
+    wherever it stands, else the first problem of the document (a duplicate key, an alias, a
+    key that is not a plain value, a tag quizgen does not read), found in document order.
+
+    Source files hold maps, lists and scalars; every non-string scalar (ints, floats, dates, ...)
+    goes to the safe constructor. `may_alias`: the text has an '&', so it may hold anchors."""
+    get = loader.get_event
+    get()  # the stream's start
+    event = get()
+    if event.__class__ is _STREAM_END:
+        return None
+    root: Any = None
+    anchors: dict[str, Any] = {}  # anchor -> the start mark of its node
+    problem: Exception | None = None  # the document's first problem, raised at its end
+    stack: list[tuple[Any, Any, int]] = []  # the (collection, key, key's line) of each parent
+    current: Any = None  # the collection being read: None at the top
+    key: Any = _NO_KEY
+    key_line = 0
+    while True:
+        event = get()
+        kind = event.__class__
+        if kind is _SCALAR_EVENT:
+            if may_alias and event.anchor is not None:
+                _anchor(anchors, event)
+            line = event.start_mark.line + 1
+            value = event.value
+            tag = event.tag
+            if tag is None and (not event.implicit[0] or value[:1] not in _BY_FIRST):
+                pass  # a string, as most scalars are: nothing to resolve
+            elif problem is not None:
+                value = None
+            else:
+                tag = _scalar_tag(event)
+                if tag == _STR:
+                    pass
+                elif tag == _MERGE and key is _NO_KEY and current.__class__ is YamlMap:
+                    problem, value = _AliasError(line), None
+                elif tag in (_MAP, _SEQ):
+                    problem, value = _unsupported(tag, line), None
                 else:
-                    if key_node.tag == _MERGE:
-                        raise _AliasError(line)
-                    key = self.build(key_node)
-                    if isinstance(key, (YamlMap, YamlSeq)):
-                        raise _SyntaxError("a key must be a plain value", line)
-                if key in data:
-                    raise _DuplicateKey(key, line)
-                data[key] = (
-                    value_node.value
-                    if inline and value_node.tag == _STR
-                    else self.build(value_node)
+                    node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
+                    try:
+                        value = loader.construct_object(node)
+                    except (yaml.YAMLError, ValueError, TypeError) as exc:
+                        problem, value = exc, None
+        elif kind is _MAP_END or kind is _SEQ_END:
+            value = current
+            line = value.line
+            current, key, key_line = stack.pop()
+        elif kind is _ALIAS:
+            anchor = event.anchor
+            if anchor not in anchors:
+                raise ComposerError(
+                    None,
+                    None,
+                    "found undefined alias" if _C_PARSER else f"found undefined alias {anchor!r}",
+                    event.start_mark,
                 )
-                lines[key] = line
-            data.key_lines = lines
-            return data
-        if tag == _SEQ:
-            seq = YamlSeq(self.build(child) for child in node.value)
-            seq.line = node.start_mark.line + 1
-            seq.item_lines = [child.start_mark.line + 1 for child in node.value]
-            return seq
-        if not isinstance(node, yaml.ScalarNode):
-            short = tag.replace("tag:yaml.org,2002:", "!!")
-            raise _SyntaxError(f"unsupported YAML tag {short}", node.start_mark.line + 1)
-        return self.loader.construct_object(node)
+            if problem is None:
+                problem = _AliasError(anchors[anchor].line + 1)
+            value, line = None, 0
+        else:  # a mapping or a sequence starts
+            if may_alias and event.anchor is not None:
+                _anchor(anchors, event)
+            line = event.start_mark.line + 1
+            collection: YamlMap | YamlSeq
+            if kind is _MAP_START:
+                tag, plain, collection = event.tag, _MAP, YamlMap()
+                collection.key_lines = {}
+            else:
+                tag, plain, collection = event.tag, _SEQ, YamlSeq()
+                collection.item_lines = []
+            collection.line = line
+            if problem is None and tag is not None and tag != "!" and tag != plain:
+                merge = tag == _MERGE and key is _NO_KEY and current.__class__ is YamlMap
+                problem = _AliasError(line) if merge else _unsupported(tag, line)
+            stack.append((current, key, key_line))
+            current, key = collection, _NO_KEY
+            continue
+        # `value`, whose node starts at `line`, is complete: put it where it belongs
+        if current is None:
+            root = value
+            break
+        if problem is not None:
+            if current.__class__ is YamlMap:
+                key = _NO_KEY if key is not _NO_KEY else None  # only the alternation matters
+            continue
+        if current.__class__ is YamlSeq:
+            current.append(value)
+            current.item_lines.append(line)
+        elif key is _NO_KEY:
+            if value.__class__ is YamlMap or value.__class__ is YamlSeq:
+                problem = _SyntaxError("a key must be a plain value", line)
+                key = None
+            elif value in current:
+                problem = _DuplicateKey(value, line)
+                key = None
+            else:
+                key, key_line = value, line
+        else:
+            current[key] = value
+            current.key_lines[key] = key_line
+            key = _NO_KEY
+    get()  # the document's end
+    event = get()
+    if event.__class__ is not _STREAM_END:
+        raise ComposerError(
+            "expected a single document in the stream",
+            None,
+            "but found another document",
+            event.start_mark,
+        )
+    if problem is not None:
+        raise problem
+    return root
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe loader with a leaner resolver: the composer asks it for the tag of every node,
-    and the general version (path resolvers, list concatenation per call) dominates parsing.
-    Same answers: the safe loader's implicit resolvers, tried in the same order."""
-
-    _by_first = {
-        first: tuple(resolvers)
-        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-        if first is not None
-    }
-    assert None not in _BaseLoader.yaml_implicit_resolvers
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode:
-            if implicit[0]:
-                for tag, regexp in self._by_first.get(value[:1], ()):
-                    if regexp.match(value):
-                        return tag  # type: ignore[no-any-return]
-            return _STR
-        return _SEQ if kind is yaml.SequenceNode else _MAP
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
+def _anchor(anchors: dict[str, Any], event: Any) -> None:
+    """Note where an anchor stands; a second of the same name is the composer's error."""
+    anchor = event.anchor
+    if anchor in anchors:
+        raise ComposerError(
+            "found duplicate anchor; first occurrence"
+            if _C_PARSER
+            else f"found duplicate anchor {anchor!r}; first occurrence",
+            anchors[anchor],
+            "second occurrence",
+            event.start_mark,
+        )
+    anchors[anchor] = event.start_mark
 
 
 class _SyntaxError(Exception):
@@ -290,11 +377,9 @@ def load_yaml(path: Path) -> Any:
     text = read_text(path)
     if not text.strip():
         raise InputError.single(path, "file is empty")
-    loader = _Loader(text)
+    loader = _BaseLoader(text)
     try:
-        node = loader.get_single_node()
-        builder = _Builder(loader, may_alias="&" in text)
-        document = builder.build(node) if node is not None else None
+        document = _read_document(loader, may_alias="&" in text)
     except _AliasError as exc:
         raise InputError.single(
             path, "YAML anchors and aliases are not supported", exc.line

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+from dataclasses import fields
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 
 from quizgen.distractors import pick_distinct
 from quizgen.loader import load_project
-from quizgen.model import CardTemplate, Fact, FieldSpec, Kind, Project, Source
+from quizgen.model import Card, CardTemplate, Fact, FieldSpec, Kind, Project, Source
 from quizgen.project import cards_of, compile_project
 from quizgen.template import parse
 from quizgen.text import fold
@@ -35,6 +37,20 @@ def test_mini_project_cards(mini: Path) -> None:
     assert [s.text for s in cloze.cloze if s.hidden] == ["Muesli"]
     assert cloze.answer == "Muesli"
     assert cloze.tags == ("muesli", "result")
+
+
+def test_cards_and_facts_built_fast_are_as_their_constructors_make_them(mini: Path) -> None:
+    # Expansion makes cards with Card.built and the loader facts with Fact.built (no frozen
+    # setattr per field): equal, and pickling back equal, to what the constructors make.
+    project, cards = compile_project(mini)
+    facts = [fact for source in project.sources for fact in source.facts]
+    for made_fast in (*cards, *facts):
+        kind = type(made_fast)
+        made = kind(**{f.name: getattr(made_fast, f.name) for f in fields(kind)})
+        assert list(vars(made_fast)) == [f.name for f in fields(kind)]
+        assert made_fast == made
+        assert pickle.loads(pickle.dumps(made_fast)) == made
+    assert hash(cards[0]) == hash(Card(**vars(cards[0])))
 
 
 def test_editing_wording_keeps_card_ids(mini: Path) -> None:

@@ -16,7 +16,16 @@ from quizgen.handout.files import render
 from quizgen.handout.layout import lay_out
 from quizgen.handout.options import Options
 from quizgen.project import compile_project
-from quizgen.text import describe_char, did_you_mean, non_ascii, plural, safe_link, suggest
+from quizgen.text import (
+    _PUNCT,
+    describe_char,
+    did_you_mean,
+    fold,
+    non_ascii,
+    plural,
+    safe_link,
+    suggest,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "handout"
 
@@ -143,4 +152,18 @@ def test_non_ascii() -> None:
     assert non_ascii("result") == ""
     assert non_ascii("rеsult") == (
         "the non-ASCII character 'е' (U+0435 CYRILLIC SMALL LETTER IE) at position 2"
+    )
+
+
+def test_fold_of_ascii_text_is_the_regex_fold() -> None:
+    # fold() turns ASCII punctuation into spaces with a byte table made from _PUNCT: every
+    # ASCII character, alone and between words, folds as the regex has it.
+    def by_regex(text: str) -> str:
+        return " ".join(_PUNCT.sub(" ", text.lower()).split())
+
+    for code in range(128):
+        for text in (chr(code), f"Ab{chr(code)}cD", f"x {chr(code) * 3} 57%"):
+            assert fold(text) == by_regex(text), repr(text)
+    assert fold("In Hessel et al. (2021), what's CLIPScore's 5-point scale?") == (
+        "in hessel et al 2021 what s clipscore s 5 point scale"
     )

@@ -65,6 +65,43 @@ def test_duplicate_keys(tmp_path: Path) -> None:
     assert error(tmp_path, "a: 1\nb: 2\na: 3\n") == "3: duplicate key 'a'"
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # What PyYAML's composer finds comes first, wherever it stands in the file: the
+        # document is read from the parser's events, as composing it would have read it.
+        ("a: 1\na: 2\nb: [\n", "4: YAML syntax error: did not find expected node content"),
+        ("a: *x\nb: [\n", "1: YAML syntax error: found undefined alias"),
+        ("a: &x 1\nb: *x\nc: &x 3\n", "3: YAML syntax error: second occurrence"),
+        ("a: 1\n---\nb: 2\n", "2: YAML syntax error: but found another document"),
+        # Then the first problem of the document, in document order.
+        ("a: [1, {b: 2, b: 3}]\na: 4\n", "1: duplicate key 'b'"),
+        ("? {k: 1, k: 2}\n: 3\n", "1: duplicate key 'k'"),
+        ("? [1]\n: 2\n", "1: a key must be a plain value"),
+        ("1: a\n1: b\n", "2: duplicate key 1"),
+        ("~: 1\nnull: 2\n", "2: duplicate key None"),
+        ("- &a [*a]\n", "1: YAML anchors and aliases are not supported"),
+        ("? &k a\n: *k\n", "1: YAML anchors and aliases are not supported"),
+        ("a:\n  b: !!set {x}\n", "2: unsupported YAML tag !!set"),
+        ("a: <<\n", "1: YAML syntax error: could not determine a constructor for the tag "
+         "'tag:yaml.org,2002:merge'"),
+    ],
+)  # fmt: skip
+def test_which_problem_a_file_reports(tmp_path: Path, text: str, said: str) -> None:
+    assert error(tmp_path, text) == said
+
+
+def test_tags_that_say_what_yaml_would_have_read(tmp_path: Path) -> None:
+    text = "a: !!str 5\nb: ! 12\n'<<': x\n!!map {c: !!seq [1]}: 2\n"
+    with pytest.raises(InputError) as exc:
+        load(tmp_path, text)
+    assert [p.message for p in exc.value.problems] == ["a key must be a plain value"]
+    text = "a: !!str 5\nb: ! 12\n'<<': x\nc: !!map {d: !!seq [1]}\n"
+    assert load(tmp_path, text) == yaml.safe_load(text) == {
+        "a": "5", "b": 12, "<<": "x", "c": {"d": [1]}
+    }  # fmt: skip
+
+
 def test_deep_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
     assert error(tmp_path, "[" * 5000 + "]" * 5000).startswith("1: YAML syntax error:")
 
