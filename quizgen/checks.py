@@ -225,12 +225,6 @@ class _PaperNames:
         return bool(self.surname) and q.shows(self.surname) and self.year in q.folded
 
 
-def names_paper(card: Card, source: Source) -> bool:
-    """Whether the question says which paper it is about: its author-year name, title, short
-    title, or its first author's surname together with its year."""
-    return _PaperNames(source).named_in(_Question(card.question))
-
-
 def stated_count(question: str) -> int | None:
     """The number of items a question says the answer has ("the two sub-tasks", "its 3
     parts"). A bare "both" is not counted: it often describes another noun ("the tasks of

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -581,10 +580,6 @@ TEMPLATE = Record(
         Key("agree", Names(0), default=(), synonyms=("share", "shared", "same", "match")),
     ),
 )
-
-RESERVED = FACT.names  # keys every fact has, whatever its kind: no field may take one
-
-RECORDS: Mapping[str, Record] = {r.noun: r for r in (DECK, SOURCE, FACT, KIND, TEMPLATE)}
 
 
 def fact_schema(kind: Kind) -> Record:

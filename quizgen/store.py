@@ -561,10 +561,6 @@ class Store:
             (cid, from_text(at), rating, Phase(phase), ms) for cid, at, rating, phase, ms in rows
         ]
 
-    def review_count(self) -> int:
-        with self._guard():
-            return int(self.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
-
     def all_reviews(self) -> Iterator[tuple[str, datetime, int]]:
         """Every review of every card: (card id, time, rating), each card's in time order."""
         with self._guard():

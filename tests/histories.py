@@ -30,3 +30,8 @@ def write_history(path: Path, answers: Iterable[tuple[str, int, datetime]]) -> d
         for card_id, rating, at in answers:
             memories[card_id] = rate(store, card_id, rating, at)
     return memories
+
+
+def review_count(store: Store) -> int:
+    """How many reviews the history holds, read through the store (so a damaged file raises)."""
+    return sum(1 for _ in store.all_reviews())
