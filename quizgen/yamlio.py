@@ -145,8 +145,18 @@ def _read_document(loader: Any, *, may_alias: bool) -> Any:
                     node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
                     try:
                         value = loader.construct_object(node)
-                    except (yaml.YAMLError, ValueError, TypeError) as exc:
+                    except yaml.YAMLError as exc:
                         problem, value = exc, None
+                    except (ValueError, TypeError) as exc:
+                        # what the YAML resolver took for a date, say, is not one: 2021-02-30
+                        what = tag.rsplit(":", 1)[-1]
+                        what = "a date" if what == "timestamp" else f"a YAML {what}"
+                        problem = _SyntaxError(
+                            f"'{value}' reads as {what} but is not a valid one ({exc}); quote "
+                            "it to keep it as text",
+                            line,
+                        )
+                        value = None
         elif kind is _MAP_END or kind is _SEQ_END:
             value = current
             line = value.line

@@ -32,6 +32,10 @@ EXPECTED = {
         "sources/muesli.yaml:20: card muesli/acts/cloze is a cloze that hides nothing",
         "sources/muesli.yaml:26: card muesli/other/cloze is a cloze that hides nothing",
     ],
+    "impossible-date": [
+        "sources/muesli.yaml:4: '2021-02-30' reads as a date but is not a valid one (day is out "
+        "of range for month); quote it to keep it as text"
+    ],
     "duplicate-id": ["sources/muesli.yaml:26: duplicate fact id 'acts' (first at line 20)"],
     "duplicate-question": [
         "sources/muesli.yaml:26: card muesli/other/choice asks the same question as "
