@@ -178,7 +178,7 @@ def _source_tags(project: Project) -> dict[str, frozenset[str]]:
 
 
 def pool_digests(project: Project) -> dict[tuple[str, ...], str]:
-    """A digest of each (kind, answer field) pool and of the papers' tags: what `choose`
+    """A digest of each (kind, answer field) pool and of the papers' tags: what `draw`
     reads of other facts; and under (kind, field, source id), of one paper's answers in it,
     all that a card reads that does not look past its paper (see `draw`). Equal digests,
     equal pools: a card whose own fact, question and excluded answers are unchanged then gets
@@ -198,7 +198,7 @@ def pool_digests(project: Project) -> dict[tuple[str, ...], str]:
 class Pools:
     """Every fact's answers, per (kind, answer field), with what choosing among them needs.
 
-    Built once per project; `choose` then costs about O(options) per card (see
+    Built once per project; `draw` then costs about O(options) per card (see
     `_take_from_pool`)."""
 
     def __init__(self, project: Project) -> None:
@@ -244,20 +244,6 @@ class Pools:
         return groups
 
 
-def choose(
-    pools: Pools,
-    source: Source,
-    fact: Fact,
-    template: CardTemplate,
-    card_id: str,
-    question: str,
-    aliases: Iterable[str] = (),
-) -> tuple[str, ...]:
-    """The options of the card `template` makes from `fact`: its answer and up to
-    `template.choices - 1` distractors, in an order drawn from the card id."""
-    return draw(pools, source, fact, template, card_id, question, aliases)[0]
-
-
 def draw(
     pools: Pools,
     source: Source,
@@ -267,8 +253,10 @@ def draw(
     question: str,
     aliases: Iterable[str] = (),
 ) -> tuple[tuple[str, ...], bool]:
-    """`choose`, and whether it looked past the answers of the card's own paper (to papers
-    sharing a tag, or any paper). When it did not, the options depend on no other paper's
+    """The options of the card `template` makes from `fact`: its answer and up to
+    `template.choices - 1` distractors, in an order drawn from the card id; and whether
+    drawing them looked past the answers of the card's own paper (to papers sharing a tag, or
+    any paper). When it did not, the options depend on no other paper's
     answers: only on this paper's and on what the question excludes (`pools.answers_to`)."""
     value = fact.values[template.answer]
     answer = _text(value)
