@@ -22,13 +22,6 @@ def invoke(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 
-@pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run in tmp_path, so that paths print short and dist/ lands there."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def snapshot(*paths: Path) -> dict[str, bytes | None]:
     """Every file under `paths` with its bytes (None for a missing path)."""
     files: dict[str, bytes | None] = {}

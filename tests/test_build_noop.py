@@ -28,12 +28,6 @@ def invoke(*args: str) -> Result:
 
 
 @pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
 def deck(here: Path) -> Path:
     """A writable copy of the bundled deck: ten sources whose multiple-choice options are drawn
     across papers, without its lock (its first build here is from scratch)."""

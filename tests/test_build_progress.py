@@ -49,12 +49,6 @@ class History:
 
 
 @pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
 def history(here: Path) -> History:
     """Four cards studied in the terminal: one in review (due ahead), one overdue, one still in
     its learning steps, one relearning after a lapse. Two answers share a millisecond."""
