@@ -44,16 +44,14 @@ class Damaged(Exception):
 
 def key(root: Path) -> str | None:
     """What an index of `root` must have been written for: the compile cache's fingerprint
-    of its files and quizgen's compiler, and the code of this module and of planning (whose
-    STYLES it numbers). None when `root` is not a folder (compiling it reports why)."""
+    of its files and of all of quizgen's code (this module and planning, whose STYLES it
+    numbers, among them), and the index format. None when `root` is not a folder (compiling
+    it reports why)."""
     if not root.is_dir():
         return None
     from quizgen import cache
 
-    own = hashlib.sha256()
-    for name in ("deckindex", "planning"):
-        own.update((Path(__file__).parent / f"{name}.py").read_bytes())
-    return f"{cache.fingerprint(root)} {own.hexdigest()} {FORMAT}"
+    return f"{cache.fingerprint(root)} {FORMAT}"
 
 
 def _path(root: Path) -> Path:
