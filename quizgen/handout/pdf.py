@@ -5,7 +5,8 @@ arrows, maths signs, dashes and curly quotes print on any machine; a face is rea
 the handout first uses it (a handout without its key never needs the italic). Every page
 carries the title and version label at the top and "Page n of N" at the bottom; a question or
 key entry never splits across pages. The creation date is the handout's date, and reportlab
-writes in its invariant mode, so the same options give the same bytes.
+writes in its invariant mode, so the same options give the same bytes (its file identifier
+follows SOURCE_DATE_EPOCH where that is set, as reproducible builds ask).
 
 Pages are laid out first, into a list of what to draw on each (lengths in millimetres from
 the top left, as the layout thinks of them), and drawn on the canvas once the page count is
