@@ -177,6 +177,7 @@ class _Pages:
             out,
             pagesize=_FORMATS[doc.paper_size],
             invariant=True,  # no time stamp nor random file identifier: the same bytes
+            pageCompression=1,  # whatever a reportlab settings file says
             initialFontName=_FONT_NAMES[""],  # else every page would name Helvetica
             lang="en",
         )
