@@ -1,27 +1,34 @@
 """Benchmark: `quizgen handout` in each format against `quizgen check` on the same project,
-and the PDF handout against the Markdown one and against what fpdf2 alone costs.
+and the PDF handout against the Markdown one and against what its PDF library alone costs.
 
     python benchmarks/bench_handout.py [--facts 1000] [--counts 100 1000] [--runs 5]
     python benchmarks/bench_handout.py --pdf [--facts 1000] [--counts 100] [--runs 7]
+                                       [--other CHECKOUT]
 
 `check` loads, validates and expands the project, which every handout must do too, so the
 ratio shows what choosing, laying out and writing the handout adds. All commands run as fresh
 subprocesses, alternating, so machine noise hits each alike; figures are medians.
 
-`--pdf` times, in each round, the Markdown handout, the PDF handout, a plain fpdf2 script
-that writes the same PDF's text, `python -c "import fpdf"` and a bare `python -c pass`, and
-prints the PDF/Markdown ratio (median and min-max over the rounds; goal: within 2x). The
-plain script is the floor of any
-fpdf2 writer: it imports fpdf, adds the fonts the handout uses and puts every run of text the
-handout has (read back from it with pypdf: same words, faces, sizes and places, nothing to
-measure or break into lines) on the same pages, then writes the file with the fonts subset.
-So `md + floor - bare` is about the least a PDF handout can cost with fpdf2: quizgen's loading
-work plus fpdf2's own.
+`--pdf` times, in each round, the Markdown handout, the PDF handout, a plain reportlab script
+that writes the same PDF's text, the imports that script needs and a bare `python -c pass`,
+and prints the PDF/Markdown ratio (median and min-max over the rounds; goal: within 2x). The
+plain script is the floor of any reportlab writer: it imports reportlab, registers the fonts
+the handout uses and puts every run of text the handout has (read back from it with pypdf:
+same words, faces, sizes and places, nothing to measure or break into lines) on the same
+pages, then writes the file with the fonts subset. So `md + floor - bare` is about the least a
+PDF handout can cost with reportlab: quizgen's loading work plus reportlab's own.
+
+Where fpdf2 is installed (quizgen used it before reportlab), the same rounds also time the
+same plain script written for fpdf2 and `import fpdf`, for comparison. `--other CHECKOUT`
+times the PDF handout of another copy of quizgen too (a folder holding its `quizgen`
+package, e.g. from `git worktree add` or `git archive`), run on this environment's libraries.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib.util
 import json
 import statistics
 import sys
@@ -33,8 +40,28 @@ from synth import make, timed, use_bytecode  # noqa: E402
 
 from quizgen.handout.options import FORMATS  # noqa: E402
 
-# Run as `python -c FLOOR runs.json out.pdf`; it reads nothing of quizgen.
+# Each floor runs as `python -c FLOOR runs.json out.pdf`; it reads nothing of quizgen.
 FLOOR = """
+import json, sys
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfbase.pdfmetrics import registerFont
+from reportlab.pdfbase.ttfonts import TTFont
+spec = json.load(open(sys.argv[1]))
+canvas = Canvas(sys.argv[2], pagesize=tuple(spec["size"]), invariant=True)
+for style in spec["faces"]:
+    registerFont(TTFont("F" + style, spec["fonts"][style]))
+for runs in spec["pages"]:
+    for style, size, x, y, text in runs:
+        canvas.setFont("F" + style, size)
+        canvas.drawString(x, y, text)
+    canvas.showPage()
+canvas.save()
+"""
+IMPORTS = (
+    "from reportlab.pdfgen.canvas import Canvas; from reportlab.pdfbase.pdfmetrics import"
+    " registerFont; from reportlab.pdfbase.ttfonts import TTFont"
+)
+FPDF_FLOOR = """
 import json, sys
 from fpdf import FPDF
 spec = json.load(open(sys.argv[1]))
@@ -81,8 +108,8 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.3f} ({min(values):.3f}-{max(values):.3f})"
 
 
-def bench_pdf(root: Path, out: Path, counts: list[int], runs: int) -> None:
-    """The PDF handout against the Markdown one and the plain-fpdf2 floor."""
+def bench_pdf(root: Path, out: Path, counts: list[int], runs: int, other: Path | None) -> None:
+    """The PDF handout against the Markdown one and the plain-reportlab floor."""
     for count in counts:
         handout = [sys.executable, "-m", "quizgen", "handout", str(root), "--count", str(count),
                    "--date", "2026-11-26", "-o"]  # fmt: skip
@@ -93,23 +120,45 @@ def bench_pdf(root: Path, out: Path, counts: list[int], runs: int) -> None:
             "md": [*handout, str(out / "h.md")],
             "pdf": [*handout, str(out / "h.pdf")],
             "floor": [sys.executable, "-c", FLOOR, str(spec), str(out / "floor.pdf")],
-            "import": [sys.executable, "-c", "import fpdf"],
+            "import": [sys.executable, "-c", IMPORTS],
             "bare": [sys.executable, "-c", "pass"],
         }
+        if importlib.util.find_spec("fpdf") is not None:
+            cmds["fpdf"] = [sys.executable, "-c", FPDF_FLOOR, str(spec), str(out / "fpdf.pdf")]
+            cmds["ifpdf"] = [sys.executable, "-c", "import fpdf"]
+        if other is not None:
+            # Its own cache folder: sharing one, each copy's code would miss the other's.
+            run_other = (
+                f"import os, runpy, sys; sys.path.insert(0, {str(other)!r}); "
+                f"os.environ['QUIZGEN_CACHE_DIR'] = {str(out / 'other-cache')!r}; "
+                "runpy.run_module('quizgen', run_name='__main__')"
+            )
+            cmds["other"] = [sys.executable, "-c", run_other, *handout[3:], str(out / "o.pdf")]
+            timed(cmds["other"])  # fills its cache, as the first run above fills quizgen's
         times: dict[str, list[float]] = {name: [] for name in cmds}
         for _ in range(runs):
             for name, cmd in cmds.items():
                 times[name].append(timed(cmd))
-        ratios = [p / m for p, m in zip(times["pdf"], times["md"], strict=True)]
-        least = [
-            (m + f - b) / m
-            for m, f, b in zip(times["md"], times["floor"], times["bare"], strict=True)
-        ]
         print(f"{count} questions; seconds, median (min-max) of {runs} alternating rounds")
         for name in cmds:
             print(f"  {name:<6} {spread(times[name])}")
-        print(f"  pdf / md                      {spread(ratios)}   goal <= 2")
-        print(f"  (md + floor - bare) / md      {spread(least)}   the least fpdf2 allows")
+        print(f"  pdf / md                   {spread(per_md(times, 'pdf'))}   goal <= 2")
+        print(f"  (md + floor - bare) / md   {spread(least(times, 'floor'))}   with reportlab")
+        if "fpdf" in cmds:
+            print(f"  (md + fpdf - bare) / md    {spread(least(times, 'fpdf'))}   with fpdf2")
+        if "other" in cmds:
+            print(f"  other / md                 {spread(per_md(times, 'other'))}   {other}")
+
+
+def per_md(times: dict[str, list[float]], name: str) -> list[float]:
+    """Each round's time of `name` over the Markdown handout's."""
+    return [t / m for t, m in zip(times[name], times["md"], strict=True)]
+
+
+def least(times: dict[str, list[float]], floor: str) -> list[float]:
+    """Each round's (md + floor - bare) / md: the least a PDF handout could cost, per md."""
+    rounds = zip(times["md"], times[floor], times["bare"], strict=True)
+    return [(m + f - b) / m for m, f, b in rounds]
 
 
 def bench_formats(root: Path, out: Path, counts: list[int], runs: int) -> None:
@@ -139,16 +188,19 @@ def main() -> None:
     parser.add_argument("--facts", type=int, default=1000)
     parser.add_argument("--counts", type=int, nargs="+")
     parser.add_argument("--runs", type=int)
-    parser.add_argument("--pdf", action="store_true", help="PDF vs Markdown and the fpdf2 floor")
+    parser.add_argument("--pdf", action="store_true", help="PDF vs Markdown and the floor")
+    parser.add_argument("--other", type=Path, help="with --pdf: another quizgen checkout too")
     args = parser.parse_args()
     use_bytecode()
+    if args.other:
+        compileall.compile_dir(args.other / "quizgen", quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         root = make(Path(tmp) / "project", args.facts)
         out = Path(tmp) / "out"
         out.mkdir()
         print(f"{args.facts} facts")
         if args.pdf:
-            bench_pdf(root, out, args.counts or [100], args.runs or 7)
+            bench_pdf(root, out, args.counts or [100], args.runs or 7, args.other)
         else:
             print(f"medians of {args.runs or 5} runs")
             bench_formats(root, out, args.counts or [100, 1000], args.runs or 5)

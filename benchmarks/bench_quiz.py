@@ -27,7 +27,7 @@ each round so that machine noise hits them alike:
     index, opening the store, planning and reading the planned cards (no imports).
   * per-answer overhead, in process: check the answer, schedule, save it (one fsync'd
     transaction), and show the next question, over --answers scripted answers.
-  * `quizgen --help`: wall time, and that it imports none of genanki, fsrs or fpdf.
+  * `quizgen --help`: wall time, and that it imports none of genanki, fsrs or reportlab.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ from quizgen.store import Store, to_text  # noqa: E402
 from quizgen.terminal import Terminal  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
-HEAVY = ("genanki", "fsrs", "fpdf")
+HEAVY = ("genanki", "fsrs", "reportlab")
 
 
 def fill(state: Path, cards: list[Card], n_reviews: int, seed: int = 0) -> None:

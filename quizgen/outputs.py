@@ -22,9 +22,10 @@ Each refusal is one problem, `path: message`, that says what to do instead.
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from quizgen.errors import InputError, display_path
 from quizgen.fsutil import check_output_path
@@ -41,7 +42,8 @@ PACKAGE_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 _INPUT_FOLDERS = {"sources": "a source", "templates": "a template"}
 _HEAD = 4096
-_TAIL = 65536  # the PDF's document information sits near its end, after the pages and fonts
+_TAIL = 65536  # a PDF's trailer, and an fpdf2 handout's document information, sit near its end
+_PDF_END = re.compile(rb"/Info (\d+) 0 R.*startxref\s+(\d+)\s+%%EOF\s*$", re.S)
 _NOUNS = {"handout": "a handout quizgen wrote", "package": "an Anki package quizgen built"}
 _INSTEAD = "choose another output file"
 
@@ -122,13 +124,39 @@ def is_ours(path: Path, kind: Kind) -> bool:
             size = os.fstat(f.fileno()).st_size
             f.seek(max(0, size - _TAIL))
             tail = f.read()
+            info = _pdf_info(f, tail) if head.startswith(b"%PDF-") else b""
     except OSError:
         return False
     if head.startswith(b"<!DOCTYPE html>"):
         return HTML_MARK in head
     if head.startswith(b"%PDF-"):
-        return f"/Creator ({PDF_CREATOR})".encode() in tail
+        mark = f"/Creator ({PDF_CREATOR})".encode()
+        return mark in info or mark in tail
     return tail.rstrip().endswith(MARKDOWN_MARK.encode())
+
+
+def _pdf_info(f: BinaryIO, tail: bytes) -> bytes:
+    """The document information object of the PDF open as `f`, found as a reader finds it:
+    the trailer names it, the cross-reference table gives its offset. (reportlab, which
+    writes the handouts, puts it before the pages' contents: far from the end of a long one.)
+    b"" when the file is not laid out that way."""
+    found = _PDF_END.search(tail)
+    if found is None:
+        return b""
+    number, xref = int(found[1]), int(found[2])
+    f.seek(xref)
+    table = re.match(rb"xref\s+0 \d+\r?\n", f.read(64))  # its first section starts at 0
+    if table is None:
+        return b""
+    f.seek(xref + table.end() + 20 * number)  # entries are 20 bytes: "offset gen n\r\n"
+    entry = f.read(20)
+    if not entry[:10].isdigit():
+        return b""
+    f.seek(int(entry[:10]))
+    obj = f.read(_HEAD)
+    if not obj.startswith(f"{number} 0 obj".encode()):
+        return b""
+    return obj.partition(b"endobj")[0]
 
 
 def _is_package(path: Path) -> bool:

@@ -400,14 +400,14 @@ def test_help_lists_every_option():
         assert option in result.output
 
 
-def test_help_and_markdown_handouts_never_load_fpdf(project, out):
+def test_help_and_markdown_handouts_never_load_reportlab(project, out):
     code = (
         "import sys; from quizgen.cli import main\n"
         "try:\n"
         f"    main(['handout', {str(project)!r}, '-o', {str(out / 'h.md')!r}, *{DATE!r}])\n"
         "except SystemExit as e:\n"
         "    assert e.code in (0, None), e.code\n"
-        "assert 'fpdf' not in sys.modules, 'fpdf imported'\n"
+        "assert 'reportlab' not in sys.modules, 'reportlab imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
     assert (out / "h.md").exists()

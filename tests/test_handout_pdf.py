@@ -15,10 +15,12 @@ from handout_checks import assert_document_shown
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
+from reportlab.pdfgen.canvas import Canvas
 
 from quizgen.handout import pdf as pdf_writer
 from quizgen.handout.layout import lay_out, parts
 from quizgen.handout.options import Options
+from quizgen.outputs import is_ours
 from quizgen.project import compile_project
 from quizgen.text import safe_link
 
@@ -28,7 +30,7 @@ DAY = date(2026, 11, 26)
 
 def read(data: bytes) -> tuple[PdfReader, list[str]]:
     reader = PdfReader(io.BytesIO(data))
-    return reader, [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+    return reader, [re.sub(r"\s+", " ", page.extract_text()).strip() for page in reader.pages]
 
 
 def runs(page) -> list[tuple[str, float, float, str]]:
@@ -211,8 +213,8 @@ def test_a_file_embeds_only_the_faces_it_uses(docs):
     (_, questions), (_, key) = parts(docs[0], "separate")
     q_reader, _ = read(pdf_writer.render(questions))
     k_reader, _ = read(pdf_writer.render(key))
-    assert fonts_embedded(q_reader) == {"DejaVuSerifBook", "DejaVuSerifBold"}
-    assert fonts_embedded(k_reader) == {"DejaVuSerifBook", "DejaVuSerifBold", "DejaVuSerifItalic"}
+    assert fonts_embedded(q_reader) == {"DejaVuSerif", "DejaVuSerif-Bold"}
+    assert fonts_embedded(k_reader) == {"DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic"}
 
 
 def test_a_question_taller_than_a_page_runs_on_to_the_next(docs):
@@ -239,14 +241,32 @@ def test_a_question_taller_than_a_page_runs_on_to_the_next(docs):
 
 @pytest.fixture(scope="module")
 def measuring(docs):
-    return pdf_writer._HandoutPDF(docs[0])
+    return pdf_writer._Pages(docs[0])
 
 
 @given(text=st.text(alphabet="aW .,ïé—→≥“”ЖΩ\u4e2d", min_size=1, max_size=40))
-def test_cached_widths_are_fpdfs_own(measuring, text):
-    """The writer measures words from the font's glyph widths directly; that must be what
-    fpdf itself measures, or lines would break in the wrong places (no glyph in DejaVu for
-    the CJK character: fpdf's missing-glyph width)."""
+def test_cached_widths_are_reportlabs_own(measuring, text):
+    """The writer measures words with the font's own widths and caches them; that must be what
+    reportlab's canvas measures (and so places) in the same font, or lines would break in the
+    wrong places (no glyph in DejaVu for the CJK character: the font's missing-glyph width)."""
+    canvas = Canvas(io.BytesIO())
     for style, size in [("", pdf_writer.BODY), ("B", pdf_writer.TINY), ("I", 13.0)]:
         measuring.face(style, size)
-        assert measuring.width_of(text) == pytest.approx(measuring.get_string_width(text))
+        expected = canvas.stringWidth(text, pdf_writer._FONT_NAMES[style], size) / pdf_writer.MM
+        assert measuring.width_of(text) == pytest.approx(expected)
+
+
+def test_a_long_handout_is_known_as_quizgens_own(docs, tmp_path):
+    """A later handout may replace an earlier one only if quizgen recognises it by its
+    Creator, which reportlab writes before the pages' contents: over 64 KiB from the end of a
+    long handout, where only the trailer and the cross-reference table lead to it."""
+    choice = [q for q in docs[0].questions if q.options]
+    many = tuple(replace(choice[i % len(choice)], number=i + 1) for i in range(400))
+    doc = replace(docs[0], sections=(replace(docs[0].sections[0], questions=many),))
+    data = pdf_writer.render(doc)
+    assert len(data) - data.index(b"/Creator (quizgen)") > 65536
+    path = tmp_path / "long.pdf"
+    path.write_bytes(data)
+    assert is_ours(path, "handout")
+    path.write_bytes(data.replace(b"/Creator (quizgen)", b"/Creator (someone)"))
+    assert not is_ours(path, "handout")

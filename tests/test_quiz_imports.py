@@ -9,7 +9,7 @@ import sys
 import pytest
 
 HEAVY = (
-    "genanki", "fsrs", "fpdf", "rich", "rapidfuzz", "anki", "zstandard", "fsrs_rs_python",
+    "genanki", "fsrs", "reportlab", "rich", "rapidfuzz", "anki", "zstandard", "fsrs_rs_python",
     "text_to_num",
 )  # fmt: skip
 

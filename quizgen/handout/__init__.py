@@ -10,5 +10,5 @@
                writes them (atomically)
 
 This package imports nothing itself, so the command line can read `options` cheaply; writers
-are imported when used, so fpdf loads only for PDFs.
+are imported when used, so reportlab loads only for PDFs.
 """
