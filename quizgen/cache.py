@@ -186,6 +186,48 @@ def forget_record(kind: str, name: str) -> None:
         _record(kind, name).unlink(missing_ok=True)
 
 
+def _blob(kind: str, name: str) -> Path:
+    return cache_dir() / kind / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.marshal"
+
+
+def _seal(key: str, payload: bytes | memoryview) -> bytes:
+    """What a blob's first 32 bytes must be: a digest of quizgen's code, the key the blob
+    was stored under and every byte of its payload."""
+    seal = hashlib.blake2b(f"{code_digest()}\n{key}\n".encode(), digest_size=32)
+    seal.update(payload)
+    return seal.digest()
+
+
+def read_blob(kind: str, name: str, key: str) -> Any:
+    """The plain data (lists, strings, numbers: what `marshal` stores) last written as blob
+    `kind`/`name` under `key`, or None: absent, stored under another key or by other code,
+    or damaged (its seal, a digest of every byte, fails). Quick to load, unlike a pickle:
+    the caller rebuilds its objects from it, and checks its shape."""
+    import marshal
+
+    try:
+        data = _blob(kind, name).read_bytes()
+        if len(data) < 32 or data[:32] != _seal(key, memoryview(data)[32:]):
+            return None
+        return marshal.loads(memoryview(data)[32:])
+    except Exception:  # damaged, foreign, unreadable: a miss, never a failure
+        return None
+
+
+def write_blob(kind: str, name: str, key: str, value: Any) -> None:
+    """Store plain data as blob `kind`/`name` under `key`; one that cannot be written is simply
+    not written."""
+    import marshal
+
+    try:
+        payload = marshal.dumps(value)
+        path = _blob(kind, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(path, _seal(key, payload) + payload)
+    except Exception:  # a cache is an optimisation, never a failure
+        pass
+
+
 # Per-source entries --------------------------------------------------------------------------
 
 
