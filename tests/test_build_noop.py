@@ -59,9 +59,9 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
     real = quizgen.anki.package.write_package
 
-    def spy(entries, decks, path, progress=None):  # type: ignore[no-untyped-def]
+    def spy(entries, decks, path, progress=None, **more):  # type: ignore[no-untyped-def]
         seen.append(path)
-        return real(entries, decks, path, progress)
+        return real(entries, decks, path, progress, **more)
 
     monkeypatch.setattr(quizgen.anki.package, "write_package", spy)
     return seen
@@ -299,8 +299,13 @@ def test_a_template_edit_reloads_every_source(deck: Path, loads: list[str]) -> N
 
 
 def test_incremental_build_is_byte_identical_to_a_build_from_scratch(
-    deck: Path, here: Path, loads: list[str]
+    deck: Path, here: Path, loads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import quizgen.anki.lock
+
+    parsed: list[int] = []  # lock files parsed, not read from the cache
+    real = quizgen.anki.lock._canonical
+    monkeypatch.setattr(quizgen.anki.lock, "_canonical", lambda t: parsed.append(1) or real(t))
     now = 1_800_000_000
     first = here / "first.apkg"
     build(*compile_project(deck, cached=True), first, now=now)
@@ -311,13 +316,17 @@ def test_incremental_build_is_byte_identical_to_a_build_from_scratch(
     incremental = here / "incremental.apkg"
     build(*compile_project(deck, cached=True, remember=False), incremental, now=now + 60)
     assert loads == ["gemini-1.5.yaml"]
+    assert parsed == []  # the lock the first build wrote, from the cache
+    incremental_lock = (deck / "quizgen.lock").read_bytes()
 
     (deck / "quizgen.lock").write_bytes(lock)
     shutil.rmtree(cache.cache_dir())
     scratch = here / "scratch.apkg"
     build(*compile_project(deck), scratch, now=now + 60)
+    assert parsed == [1]
 
     assert incremental.read_bytes() == scratch.read_bytes() != first.read_bytes()
+    assert incremental_lock == (deck / "quizgen.lock").read_bytes() != lock
 
 
 @pytest.mark.parametrize(

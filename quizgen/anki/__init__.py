@@ -286,13 +286,32 @@ def build(
 
         progress = progress_for(entries, history, history.settings)
         counted = ProgressCount(progress_from, len(progress.cards), len(progress.revlog))
+    # The lock file's bytes are made while the package is zipped (see write_package), and
+    # written only once the package is in place: the lock says what Anki was given.
+    prepared: list[bytes] = []
+    unprepared: list[OSError] = []
+
+    def prepare_lock() -> None:
+        try:
+            prepared.append(lock.prepare(lock_path, entries))
+        except OSError as exc:
+            unprepared.append(exc)
+
     try:
-        write_package(entries, _decks(project, entries), target, progress)
+        write_package(
+            entries,
+            _decks(project, entries),
+            target,
+            progress,
+            meanwhile=prepare_lock if write_lock else None,
+        )
     except (OSError, sqlite3.Error) as exc:  # a full disk, say: the old package stays
         raise InputError.single(target, f"cannot write the package: {_reason(exc)}") from None
-    if write_lock:  # only once the package is in place: the lock says what Anki was given
+    if write_lock:
         try:
-            lock.write(lock_path, entries)
+            if unprepared:
+                raise unprepared[0]
+            lock.commit(lock_path, prepared[0] if prepared else lock.prepare(lock_path, entries))
         except OSError as exc:
             raise InputError.single(
                 lock_path,

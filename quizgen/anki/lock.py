@@ -152,17 +152,26 @@ def render(entries: Iterable[Entry]) -> Iterator[str]:
 
 def write(path: Path, entries: Iterable[Entry]) -> None:
     """Record a build: the lock file's text written atomically (the old file stays whole if
-    writing fails). Raises OSError.
+    writing fails). Raises OSError."""
+    commit(path, prepare(path, entries))
 
-    What it records is also kept in the user cache folder under the digest of the bytes
-    written, so that the next `read` of this very file need not parse it."""
-    from quizgen.fsutil import atomic_output
 
+def prepare(path: Path, entries: Iterable[Entry]) -> bytes:
+    """The bytes `write` writes to the lock file at `path`. What they record is kept in the
+    user cache folder under their digest (whether or not they are then written), so that a
+    `read` of a file holding them need not parse it. Raises OSError."""
     ordered = sorted(entries, key=_BY_CARD)
     data = "".join(render(ordered)).encode()  # (sorted already: sorting again is quick)
+    _remember(path, hashlib.sha256(data).hexdigest(), [e.record for e in ordered])
+    return data
+
+
+def commit(path: Path, data: bytes) -> None:
+    """Write `prepare`'s bytes to the lock file atomically. Raises OSError."""
+    from quizgen.fsutil import atomic_output
+
     with atomic_output(path) as out:
         out.write(data)
-    _remember(path, hashlib.sha256(data).hexdigest(), [e.record for e in ordered])
 
 
 def read(path: Path) -> dict[str, Record]:
