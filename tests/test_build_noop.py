@@ -487,3 +487,26 @@ def test_time_is_not_needed_to_say_up_to_date(
     later = time.time() + 86_400
     monkeypatch.setattr(time, "time", lambda: later)
     assert invoke("build", "deck").stdout.startswith("dist/research-papers.apkg is up to date")
+
+
+def test_a_build_that_fails_still_keeps_what_its_sources_compiled_to(
+    deck: Path, here: Path, loads: list[str]
+) -> None:
+    """The per-source entries are stored while the package is zipped; a build refused before
+    that (here: its output) stores them all the same."""
+    from quizgen.anki import build_project
+    from quizgen.errors import InputError
+
+    with pytest.raises(InputError, match="must end in .apkg"):
+        build_project(deck, here / "deck.zip", now=1_800_000_000)
+    assert len(loads) == 10
+    loads.clear()
+    edit_one_of_many(deck)
+
+    build_project(deck, here / "deck.apkg", now=1_800_000_000)
+    assert loads == ["gemini-1.5.yaml"]
+    loads.clear()
+    edit_one_of_many(deck)  # (once more: the whole compilation is not kept by a build)
+
+    build_project(deck, here / "deck.apkg", now=1_800_000_060)
+    assert loads == ["gemini-1.5.yaml"]

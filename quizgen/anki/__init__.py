@@ -24,7 +24,7 @@ import hashlib
 import os
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
@@ -113,11 +113,19 @@ def build_project(
     # The whole compilation is not stored: writing it costs a build more than it saves it.
     project, cards, store = compile_cached(root, remember=False, digests=digests)
     notes = notes_for(project, cards, store.known_notes(project) if store else None)
-    if store is not None:
-        for note in notes:
-            note.guid  # noqa: B018 (found now, it is kept with the note)
-        store.save(project, cards, notes)
-    result = build(project, cards, output, now, progress_from, notes)
+    saved: list[bool] = []
+
+    def save() -> None:  # the per-source entries: while the package is zipped, or after
+        if store is not None and not saved:
+            saved.append(True)
+            for note in notes:
+                note.guid  # noqa: B018 (found now, it is kept with the note)
+            store.save(project, cards, notes)
+
+    try:
+        result = build(project, cards, output, now, progress_from, notes, meanwhile=save)
+    finally:
+        save()  # (if the build failed before it could)
     name = _stamp_name(root, output)
     if inputs is None or not result.lock.is_file() or result.warning:
         cache.forget_record(_STAMPS, name)  # unrecorded changes count again next time
@@ -210,6 +218,7 @@ def build(
     now: float,
     progress_from: Path | None = None,
     notes: Sequence[Note] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> BuildResult:
     """Write the project's Anki package to `output` (default: `default_output`, creating
     dist/ if needed) and record the build in the project's quizgen.lock.
@@ -221,7 +230,8 @@ def build(
     (a file of the project, a file that is not an earlier package: see `quizgen.outputs`), the
     lock file is not one quizgen wrote or the history cannot be read. `now` (Unix seconds)
     stamps new and changed notes. `notes`, when given, are `notes.notes_for(project, cards)`,
-    made already."""
+    made already. `meanwhile`, when given, is called while the package is zipped (see
+    `package.write_package`), or else once it is written."""
     from quizgen.anki import lock
     from quizgen.anki.notes import deck_name, notes_for
     from quizgen.outputs import check_output
@@ -288,30 +298,32 @@ def build(
         counted = ProgressCount(progress_from, len(progress.cards), len(progress.revlog))
     # The lock file's bytes are made while the package is zipped (see write_package), and
     # written only once the package is in place: the lock says what Anki was given.
-    prepared: list[bytes] = []
-    unprepared: list[OSError] = []
+    lock_bytes = b""
+    lock_error: OSError | None = None
+    called = False
 
     def prepare_lock() -> None:
-        try:
-            prepared.append(lock.prepare(lock_path, entries))
-        except OSError as exc:
-            unprepared.append(exc)
+        nonlocal lock_bytes, lock_error, called
+        called = True
+        if write_lock:
+            try:
+                lock_bytes = lock.prepare(lock_path, entries)
+            except OSError as exc:
+                lock_error = exc
+        if meanwhile is not None:
+            meanwhile()
 
     try:
-        write_package(
-            entries,
-            _decks(project, entries),
-            target,
-            progress,
-            meanwhile=prepare_lock if write_lock else None,
-        )
+        write_package(entries, _decks(project, entries), target, progress, meanwhile=prepare_lock)
     except (OSError, sqlite3.Error) as exc:  # a full disk, say: the old package stays
         raise InputError.single(target, f"cannot write the package: {_reason(exc)}") from None
+    if not called:  # (a writer that does not call back)
+        prepare_lock()
     if write_lock:
         try:
-            if unprepared:
-                raise unprepared[0]
-            lock.commit(lock_path, prepared[0] if prepared else lock.prepare(lock_path, entries))
+            if lock_error is not None:
+                raise lock_error
+            lock.commit(lock_path, lock_bytes)
         except OSError as exc:
             raise InputError.single(
                 lock_path,
