@@ -510,3 +510,63 @@ def test_a_build_that_fails_still_keeps_what_its_sources_compiled_to(
 
     build_project(deck, here / "deck.apkg", now=1_800_000_060)
     assert loads == ["gemini-1.5.yaml"]
+
+
+def test_notes_are_reused_only_for_the_cards_they_were_made_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quiz between two builds stores the entries without notes; the cards whose options it
+    drew again (p0's, which offer p1's answers) get new notes, and the package is the one a
+    build from scratch writes."""
+    import quizgen.anki.notes
+    from quizgen.anki import build_project
+
+    made: list[str] = []
+    real = quizgen.anki.notes.make_note
+
+    def spy(card, shared):  # type: ignore[no-untyped-def]
+        made.append(card.source)
+        return real(card, shared)
+
+    monkeypatch.setattr(quizgen.anki.notes, "make_note", spy)
+    now = 1_800_000_000
+    root = two_papers(tmp_path / "two", ["Beta0", "Beta1", "Beta2"])
+    build_project(root, tmp_path / "first.apkg", now=now)
+    lock = (root / "quizgen.lock").read_bytes()
+    two_papers(root, ["Gamma0", "Gamma1", "Gamma2"])  # (which removes the lock)
+    (root / "quizgen.lock").write_bytes(lock)
+    compile_project(root, cached=True, remember=False)  # a quiz, say
+    made.clear()
+
+    build_project(root, tmp_path / "incremental.apkg", now=now + 60)
+    assert set(made) == {"p0", "p1"}
+
+    (root / "quizgen.lock").write_bytes(lock)
+    shutil.rmtree(cache.cache_dir())
+    build_project(root, tmp_path / "scratch.apkg", now=now + 60)
+    assert (tmp_path / "incremental.apkg").read_bytes() == (tmp_path / "scratch.apkg").read_bytes()
+
+
+def test_stored_notes_that_do_not_match_the_draft_are_not_used(deck: Path, here: Path) -> None:
+    """An entry whose notes are not one a card (here: one short) is never half used."""
+    import pickle
+
+    from quizgen.anki import build_project
+
+    now = 1_800_000_000
+    build_project(deck, here / "first.apkg", now=now)
+    lock = (deck / "quizgen.lock").read_bytes()
+    (folder,) = (cache.cache_dir() / "sources").iterdir()
+    for path in folder.iterdir():
+        key, entry = pickle.loads(path.read_bytes())
+        assert entry.notes
+        entry.notes.pop()
+        path.write_bytes(pickle.dumps((key, entry)))
+    edit_one_of_many(deck)
+
+    build_project(deck, here / "incremental.apkg", now=now + 60)
+
+    (deck / "quizgen.lock").write_bytes(lock)
+    shutil.rmtree(cache.cache_dir())
+    build_project(deck, here / "scratch.apkg", now=now + 60)
+    assert (here / "incremental.apkg").read_bytes() == (here / "scratch.apkg").read_bytes()

@@ -331,20 +331,22 @@ def build(
                 "next build will count the same changes again",
             ) from None
 
-    active = [e for e in entries if not e.note.retired]
-    retired = [e for e in entries if e.note.retired]
+    from collections import Counter
+    from operator import attrgetter
+
+    count = Counter(map(attrgetter("note.retired", "status"), entries))  # (retired, status)
     return BuildResult(
         output=target,
         lock=lock_path,
         lock_written=write_lock,
         notes=len(entries),
         cards=len(entries),  # one card per note
-        new=sum(e.status == "new" for e in active),
-        changed=sum(e.status == "changed" for e in active),
-        unchanged=sum(e.status == "unchanged" for e in active),
-        retired=len(retired),
+        new=count[False, "new"],
+        changed=count[False, "changed"],
+        unchanged=count[False, "unchanged"],
+        retired=sum(n for (retired, _), n in count.items() if retired),
         # a retired note is "changed" only in the build that retires it
-        newly_retired=sum(e.status == "changed" for e in retired),
+        newly_retired=count[True, "changed"],
         warning=warning,
         progress=counted,
     )

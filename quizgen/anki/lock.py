@@ -45,6 +45,7 @@ _FIX = (
 )
 
 Status = Literal["new", "changed", "unchanged"]
+_ID, _CARD, _BY_CARD = attrgetter("id"), attrgetter("card_id"), attrgetter("note.card_id")
 
 
 # Records and entries are not frozen, only for speed (see notes.Note): treat them as immutable.
@@ -107,16 +108,19 @@ def reconcile(
     one even if the clock says otherwise, since Anki ignores a note that is not newer.
     `deck_of(card_id)` places a retired note. Pure: time comes in as an argument."""
     now_s = int(now)
-    next_id = max(int(now * 1000), max((r.id for r in previous.values()), default=0) + 1)
+    next_id = max(int(now * 1000), max(map(_ID, previous.values()), default=0) + 1)
     entries: list[Entry] = []
+    add = entries.append
     for note in notes:
         old = previous.get(note.card_id)
         if old is None:
-            entries.append(_entry(note, next_id, now_s, "new"))
+            add(_entry(note, next_id, now_s, "new"))
             next_id += 1
+        elif note.hash == old.hash and note.type == old.type:  # (nearly all: `_against`)
+            add(Entry(note, old, "unchanged"))
         else:
-            entries.append(_against(note, old, now_s))
-    current = {note.card_id for note in notes}
+            add(_against(note, old, now_s))
+    current = set(map(_CARD, notes))
     for card_id in sorted(previous.keys() - current):
         old = previous[card_id]
         entries.append(_against(retired_note(card_id, old.type, deck_of(card_id)), old, now_s))
@@ -129,7 +133,6 @@ def _against(note: Note, old: Record, now_s: int) -> Entry:
     return _entry(note, old.id, max(now_s, old.mod + 1), "changed")
 
 
-_BY_CARD = attrgetter("note.card_id")
 _HEADER = f'{{\n"about": {json.dumps(ABOUT)},\n"format": {FORMAT},\n"notes": {{'
 _FOOTER = "\n}\n}\n"
 # One line as Record.line writes it: the fast path of `read`.

@@ -20,7 +20,7 @@ import sqlite3
 import tempfile
 import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -169,29 +169,14 @@ def _write_collection(
             )
         conn.executemany(
             "INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, 0, 0, '')",
-            (
-                (
-                    e.id,
-                    e.note.guid,
-                    type_ids[e.note.type],
-                    e.mod,
-                    " " + " ".join(e.note.tags) + " ",
-                    "\x1f".join(e.note.fields),
-                    e.note.fields[0],
-                )
-                for e in entries
-            ),
+            _note_rows(entries, type_ids),
         )
         # One card per note (ord 0: a cloze note hides all its blanks as c1). New cards are due
         # in source order, retired ones last. Anki keeps the scheduling of cards it already
         # has; a retired card is also suspended, which an import "with scheduling" keeps.
         conn.executemany(
             "INSERT INTO cards VALUES (?, ?, ?, 0, ?, -1, 0, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')",
-            (
-                (e.id, e.id, deck_ids[e.note.deck], e.mod, -1 if e.note.retired else 0, due)
-                for due, e in enumerate(entries, 1)
-                if progress is None or e.note.card_id not in progress.cards
-            ),
+            _card_rows(entries, deck_ids, progress.cards if progress is not None else {}),
         )
         if progress is not None:
             _write_progress(conn, entries, deck_ids, progress)
@@ -199,6 +184,34 @@ def _write_collection(
         conn.close()
         raise
     return conn
+
+
+def _note_rows(entries: Sequence[Entry], type_ids: dict[str, int]) -> Iterator[tuple[Any, ...]]:
+    for e in entries:
+        note, record = e.note, e.record
+        fields = note.fields
+        tags = " ".join(note.tags)
+        yield (
+            record.id,
+            note.guid,
+            type_ids[note.type],
+            record.mod,
+            f" {tags} ",
+            "\x1f".join(fields),
+            fields[0],
+        )
+
+
+def _card_rows(
+    entries: Sequence[Entry], deck_ids: dict[str, int], studied: Mapping[str, object]
+) -> Iterator[tuple[int, ...]]:
+    """The cards not studied (`studied`: by card id), each due in its note's place."""
+    for due, e in enumerate(entries, 1):
+        note, record = e.note, e.record
+        if not studied or note.card_id not in studied:
+            card_id = record.id
+            queue = -1 if note.retired else 0
+            yield (card_id, card_id, deck_ids[note.deck], record.mod, queue, due)
 
 
 def _write_progress(
