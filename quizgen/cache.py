@@ -135,21 +135,22 @@ def save(root: Path, key: str, project: Project, cards: list[Card]) -> None:
         entry.parent.mkdir(parents=True, exist_ok=True)
         head = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
         body = pickle.dumps((project, cards), protocol=pickle.HIGHEST_PROTOCOL)
-        _write(entry, head + body)
+        _write(entry, head, body)
     except Exception:  # a cache is an optimisation, never a failure
         pass
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Replace a cache file whole (a temporary file renamed over it), without waiting for the
-    disk (fsync): after a crash an entry is whole, absent or unreadable, and unreadable is a
-    miss. Raises OSError."""
+def _write(path: Path, *data: bytes) -> None:
+    """Replace a cache file whole (a temporary file renamed over it) with the pieces `data`,
+    without waiting for the disk (fsync): after a crash an entry is whole, absent or
+    unreadable, and unreadable is a miss. Raises OSError."""
     import tempfile
 
     fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            for piece in data:
+                out.write(piece)
         os.replace(partial, path)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
@@ -223,7 +224,7 @@ def write_blob(kind: str, name: str, key: str, value: Any) -> None:
         payload = marshal.dumps(value)
         path = _blob(kind, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write(path, _seal(key, payload) + payload)
+        _write(path, _seal(key, payload), payload)
     except Exception:  # a cache is an optimisation, never a failure
         pass
 

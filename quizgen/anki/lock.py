@@ -164,7 +164,9 @@ def prepare(path: Path, entries: Iterable[Entry]) -> bytes:
     user cache folder under their digest (whether or not they are then written), so that a
     `read` of a file holding them need not parse it. Raises OSError."""
     ordered = sorted(entries, key=_BY_CARD)
-    data = "".join(render(ordered)).encode()  # (sorted already: sorting again is quick)
+    # (one line at a time: no copy of the whole text besides its bytes; sorted already,
+    # which sorting again finds quickly)
+    data = b"".join(piece.encode() for piece in render(ordered))
     _remember(path, hashlib.sha256(data).hexdigest(), [e.record for e in ordered])
     return data
 
