@@ -135,21 +135,22 @@ def save(root: Path, key: str, project: Project, cards: list[Card]) -> None:
         entry.parent.mkdir(parents=True, exist_ok=True)
         head = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
         body = pickle.dumps((project, cards), protocol=pickle.HIGHEST_PROTOCOL)
-        _write(entry, head + body)
+        _write(entry, head, body)
     except Exception:  # a cache is an optimisation, never a failure
         pass
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Replace a cache file whole (a temporary file renamed over it), without waiting for the
-    disk (fsync): after a crash an entry is whole, absent or unreadable, and unreadable is a
-    miss. Raises OSError."""
+def _write(path: Path, *data: bytes) -> None:
+    """Replace a cache file whole (a temporary file renamed over it) with the pieces `data`,
+    without waiting for the disk (fsync): after a crash an entry is whole, absent or
+    unreadable, and unreadable is a miss. Raises OSError."""
     import tempfile
 
     fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            for piece in data:
+                out.write(piece)
         os.replace(partial, path)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
@@ -186,6 +187,48 @@ def forget_record(kind: str, name: str) -> None:
         _record(kind, name).unlink(missing_ok=True)
 
 
+def _blob(kind: str, name: str) -> Path:
+    return cache_dir() / kind / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.marshal"
+
+
+def _seal(key: str, payload: bytes | memoryview) -> bytes:
+    """What a blob's first 32 bytes must be: a digest of quizgen's code, the key the blob
+    was stored under and every byte of its payload."""
+    seal = hashlib.blake2b(f"{code_digest()}\n{key}\n".encode(), digest_size=32)
+    seal.update(payload)
+    return seal.digest()
+
+
+def read_blob(kind: str, name: str, key: str) -> Any:
+    """The plain data (lists, strings, numbers: what `marshal` stores) last written as blob
+    `kind`/`name` under `key`, or None: absent, stored under another key or by other code,
+    or damaged (its seal, a digest of every byte, fails). Quick to load, unlike a pickle:
+    the caller rebuilds its objects from it, and checks its shape."""
+    import marshal
+
+    try:
+        data = _blob(kind, name).read_bytes()
+        if len(data) < 32 or data[:32] != _seal(key, memoryview(data)[32:]):
+            return None
+        return marshal.loads(memoryview(data)[32:])
+    except Exception:  # damaged, foreign, unreadable: a miss, never a failure
+        return None
+
+
+def write_blob(kind: str, name: str, key: str, value: Any) -> None:
+    """Store plain data as blob `kind`/`name` under `key`; one that cannot be written is simply
+    not written."""
+    import marshal
+
+    try:
+        payload = marshal.dumps(value)
+        path = _blob(kind, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(path, _seal(key, payload), payload)
+    except Exception:  # a cache is an optimisation, never a failure
+        pass
+
+
 # Per-source entries --------------------------------------------------------------------------
 
 
@@ -195,10 +238,11 @@ class _SourceEntry:
     problems: list[Problem]  # warnings only: a file with errors is not cached
     paper: str  # the source's `paper` once loaded with the others, which the draft shows
     draft: Draft
-    # The Anki note of each card, as a build made it: (card, note), the very card object of
-    # the draft (a card whose options were drawn anew is another object: its note is not
-    # reused). One pickle holds both, which keeps that identity.
-    notes: list[tuple[Card, Note]] | None = None
+    # The Anki note of each card of the draft as stored, as a build made it: notes[i] is the
+    # note of draft.cards[i] (one list, not 30,000 pairs: quicker to load). A card whose
+    # options are drawn anew is another object, whose note is not reused: `Sources` keeps the
+    # cards as loaded, before the expansion replaces any, to tell.
+    notes: list[Note] | None = None
 
 
 class Sources:
@@ -225,6 +269,7 @@ class Sources:
         self._shared = shared.hexdigest()
         self._folder = cache_dir() / "sources" / _name(_spelling(root))
         self._hits: dict[str, _SourceEntry] = {}  # by path
+        self._loaded: dict[str, list[Card]] = {}  # by path: a hit's draft cards, as loaded
         self._fresh: dict[str, Source] = {}  # by path: loaded now, without a problem
         self._problems: dict[str, list[Problem]] = {}
         self._drafts: dict[str, Draft] = {}  # by source id: what the expansion used
@@ -244,6 +289,7 @@ class Sources:
         if entry is not None:
             problems.extend(entry.problems)
             self._hits[where] = entry
+            self._loaded[where] = list(entry.draft.cards)  # (the expansion may replace some)
             return entry.source
         mine: list[Problem] = []
         source = loader.load_source(path, kinds, mine)
@@ -296,11 +342,16 @@ class Sources:
     def known_notes(self, project: Project) -> dict[str, tuple[Card, Note]]:
         """The notes made last time, by card id, each with the card it was made of: a build
         reuses one only for that very card (see `notes.notes_for`)."""
+        from operator import attrgetter
+
         known: dict[str, tuple[Card, Note]] = {}
         for source in project.sources:
             entry = self._current(source)
             if entry is not None and entry.notes is not None:
-                known.update((card.id, (card, note)) for card, note in entry.notes)
+                cards = self._loaded[source.path]
+                if len(cards) == len(entry.notes):
+                    pairs = zip(cards, entry.notes, strict=True)
+                    known.update(zip(map(attrgetter("id"), cards), pairs, strict=True))
         return known
 
     def save(
@@ -312,27 +363,38 @@ class Sources:
         """Store the entries of the sources that were loaded, drafted, given options or notes
         anew (the notes of `cards`, when given), and forget those of files the project no
         longer has. Call only when the project has no errors."""
-        noted: dict[str, list[tuple[Card, Note]]] = {}
+        noted: dict[str, tuple[list[Card], list[Note]]] = {}
         for card, note in zip(cards or (), notes or (), strict=True):
-            noted.setdefault(card.source, []).append((card, note))
+            of_source = noted.get(card.source)
+            if of_source is None:
+                of_source = noted[card.source] = ([], [])
+            of_source[0].append(card)
+            of_source[1].append(note)
         try:
             self._folder.mkdir(parents=True, exist_ok=True)
             for source in project.sources:
                 hit = self._current(source)
                 made = self._drafts[source.id]
-                pairs = noted.get(source.id) if notes is not None else None
-                if hit is not None and not made.redrawn and _same(hit.notes, pairs):
-                    continue
+                if notes is None:  # none made: those stored still hold if no card was redrawn
+                    kept = self._loaded.get(source.path)
+                    stored = hit.notes if hit is not None and kept is not None else None
+                    made_notes = stored if stored is not None and _is(kept, made.cards) else None
+                    if hit is not None and not made.redrawn:
+                        continue
+                else:
+                    made_cards, made_notes = noted.get(source.id, ([], []))
+                    if not _is(made_cards, made.cards):  # (not the draft's: not stored)
+                        made_notes = None
+                    if hit is not None and not made.redrawn and _is(hit.notes, made_notes):
+                        continue
                 entry = self._hits.get(source.path)
                 loaded = entry.source if entry is not None else self._fresh.get(source.path)
                 if loaded is None or self._changed(source.path):
                     continue
                 problems = entry.problems if entry is not None else self._problems[source.path]
-                if pairs is None and hit is not None:
-                    pairs = hit.notes  # a stale pair is harmless: its card is not in use
                 made.redrawn = False  # as stored
-                stored = _SourceEntry(loaded, problems, source.paper, made, pairs)
-                data = pickle.dumps((self._key(source.path), stored), pickle.HIGHEST_PROTOCOL)
+                stored_entry = _SourceEntry(loaded, problems, source.paper, made, made_notes)
+                data = pickle.dumps((self._key(source.path), stored_entry), pickle.HIGHEST_PROTOCOL)
                 _write(self._file(source.path), data)
             keep = {self._file(path).name for path in self.digests}
             for old in self._folder.iterdir():
@@ -351,13 +413,13 @@ class Sources:
         return hashlib.sha256(data).hexdigest() != self.digests.get(path)
 
 
-def _same(stored: list[tuple[Card, Note]] | None, made: list[tuple[Card, Note]] | None) -> bool:
-    """Whether the notes made (None: none made) are the stored ones, object for object."""
-    if made is None:
-        return True
-    if stored is None or len(stored) != len(made):
-        return False
-    return all(a is c and b is n for (a, b), (c, n) in zip(stored, made, strict=True))
+def _is(these: Sequence[object] | None, those: Sequence[object] | None) -> bool:
+    """Whether two lists hold the very same objects, in the same order."""
+    import operator
+
+    if these is None or those is None:
+        return these is those
+    return len(these) == len(those) and all(map(operator.is_, these, those))
 
 
 def _name(text: str, length: int = 24) -> str:

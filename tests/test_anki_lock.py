@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,117 @@ def test_a_folder_or_binary_file_is_refused(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(InputError, match="cannot read the lock file: not UTF-8 text"):
         read(binary)
+
+
+# A lock file as `write` wrote it is read back from the user cache folder (lock._remember),
+# never parsed: what it gives must be what parsing gives, and anything else is parsed.
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many lock files `read` parses (instead of taking their records from the cache)."""
+    import quizgen.anki.lock
+
+    seen: list[int] = []
+    real = quizgen.anki.lock._canonical
+
+    def spy(text: str) -> dict[str, Record] | None:
+        seen.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(quizgen.anki.lock, "_canonical", spy)
+    return seen
+
+
+def written(tmp_path: Path) -> tuple[Path, list[Entry]]:
+    from quizgen.anki.lock import write
+
+    first = reconcile([note("s/b/t"), note("s/a/t"), note("r/a/t")], {}, NOW, deck_of)
+    # a second build: one changed note, one retired, one new
+    entries = reconcile([note("s/b/t", "Q2"), note("s/c/t")], records(first), NOW + 5, deck_of)
+    path = tmp_path / "quizgen.lock"
+    write(path, entries)
+    return path, entries
+
+
+def test_a_written_lock_reads_back_without_parsing(tmp_path: Path, parses: list[int]) -> None:
+    from quizgen.anki.lock import _canonical
+
+    path, entries = written(tmp_path)
+
+    got = read(path)
+
+    assert parses == []
+    assert got == records(entries) == _canonical(path.read_text())
+    assert list(got) == sorted(got)  # in file order, as parsing gives them
+    assert [r.check for r in got.values()] == [
+        Record(r.card_id, r.type, r.hash, r.id, r.mod).check for r in got.values()
+    ]
+
+
+def test_a_lock_changed_since_it_was_written_is_parsed(tmp_path: Path, parses: list[int]) -> None:
+    path, _ = written(tmp_path)
+    text = path.read_text()
+    path.write_text(text.replace('"id": 1800000000', '"id": 1800000001', 1))  # by hand
+
+    with pytest.raises(InputError, match="fails its check: it was edited by hand"):
+        read(path)
+    assert len(parses) == 1
+
+    path.write_text(text)  # restored: the same bytes as written, read from the cache again
+    read(path)
+    assert len(parses) == 1
+
+
+def test_a_parsed_lock_is_remembered(tmp_path: Path, parses: list[int]) -> None:
+    path, entries = written(tmp_path)
+    from quizgen import cache
+
+    shutil.rmtree(cache.cache_dir() / "locks")  # e.g. a lock from version control
+
+    assert read(path) == records(entries) and len(parses) == 1
+    assert read(path) == records(entries) and len(parses) == 1
+
+
+def test_a_damaged_or_foreign_cache_entry_is_ignored(tmp_path: Path, parses: list[int]) -> None:
+    from quizgen import cache
+
+    path, entries = written(tmp_path)
+    (kept,) = (cache.cache_dir() / "locks").iterdir()
+    good = kept.read_bytes()
+    damaged = [
+        good[:-1] + bytes([good[-1] ^ 1]),  # one bit of the payload
+        bytes([good[0] ^ 1]) + good[1:],  # one bit of the seal
+        good[:40],  # truncated
+        b"",
+    ]
+    for data in damaged:
+        kept.write_bytes(data)
+        assert read(path) == records(entries)
+    assert len(parses) == len(damaged)
+
+    # stored under the right key, but not what `_remember` stores: a miss too
+    import hashlib
+
+    key = hashlib.sha256(path.read_bytes()).hexdigest()
+    parsed = len(parses)
+    for value in (["s/a/t", "question"], ["a", "b", "c", b"", b"", ""], "nonsense", None):
+        cache.write_blob("locks", str(path.absolute()), key, value)
+        assert read(path) == records(entries)
+    assert len(parses) == parsed + 4
+
+
+def test_records_a_read_would_refuse_are_not_remembered(tmp_path: Path) -> None:
+    from quizgen import cache
+    from quizgen.anki.lock import _remember
+
+    a = Record("s/a/t", "question", "0" * 16, 1_800_000_000_000, 1_800_000_000)
+    same_id = Record("s/b/t", "question", "1" * 16, a.id, a.mod)
+    huge = Record("s/b/t", "question", "1" * 16, 2**60, a.mod)
+    upper = Record("S/b/t", "question", "1" * 16, a.id + 1, a.mod)
+    short = Record("s/b/t", "question", "1" * 15, a.id + 1, a.mod)
+    for bad in (same_id, huge, upper, short):
+        _remember(tmp_path / "quizgen.lock", "digest", [a, bad])
+        assert not (cache.cache_dir() / "locks").exists()
+    _remember(tmp_path / "quizgen.lock", "digest", [a])
+    assert (cache.cache_dir() / "locks").exists()

@@ -94,3 +94,53 @@ def test_collection_holds_per_note_dates_and_stable_ids(mini: Path, tmp_path: Pa
     cards_rows = db.execute("select nid, did, ord, queue, due from cards order by due").fetchall()
     assert [r[4] for r in cards_rows] == list(range(1, 10))
     assert {r[1:4] for r in cards_rows} == {(stable_id("deck:Mini Deck::Hessel et al."), 0, 0)}
+
+
+def package_of(mini: Path) -> tuple[list, dict[str, str]]:  # type: ignore[type-arg]
+    from quizgen.anki import _decks, lock
+    from quizgen.anki.notes import notes_for
+
+    project, cards = compile_project(mini)
+    entries = lock.reconcile(notes_for(project, cards), {}, 1_800_000_000, lambda c: "D")
+    return entries, _decks(project, entries)
+
+
+def test_work_done_meanwhile_changes_no_byte(mini: Path, tmp_path: Path) -> None:
+    from quizgen.anki.package import write_package
+
+    entries, decks = package_of(mini)
+    alone, beside = tmp_path / "alone.apkg", tmp_path / "beside.apkg"
+    write_package(entries, decks, alone)
+    done: list[bool] = []
+    write_package(entries, decks, beside, meanwhile=lambda: done.append(not beside.exists()))
+
+    assert done == [True]  # called before the package is in place
+    assert beside.read_bytes() == alone.read_bytes()
+
+
+def test_failures_meanwhile_and_of_the_package_are_raised(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quizgen.anki.package
+    from quizgen.anki.package import write_package
+
+    entries, decks = package_of(mini)
+    out = tmp_path / "deck.apkg"
+
+    def fails() -> None:
+        raise ValueError("meanwhile")
+
+    with pytest.raises(ValueError, match="meanwhile"):
+        write_package(entries, decks, out, meanwhile=fails)
+    assert out.exists()  # the package was written all the same
+
+    def broken_zip(db: Path, dest: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(quizgen.anki.package, "_zip", broken_zip)
+    out.unlink()
+    done: list[bool] = []
+    with pytest.raises(OSError, match="No space left"):  # the package's failure comes first
+        write_package(entries, decks, out, meanwhile=lambda: done.append(True) or fails())
+    assert done == [True]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini"]  # nothing left behind

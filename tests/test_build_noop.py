@@ -59,9 +59,9 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
     real = quizgen.anki.package.write_package
 
-    def spy(entries, decks, path, progress=None):  # type: ignore[no-untyped-def]
+    def spy(entries, decks, path, progress=None, **more):  # type: ignore[no-untyped-def]
         seen.append(path)
-        return real(entries, decks, path, progress)
+        return real(entries, decks, path, progress, **more)
 
     monkeypatch.setattr(quizgen.anki.package, "write_package", spy)
     return seen
@@ -299,8 +299,13 @@ def test_a_template_edit_reloads_every_source(deck: Path, loads: list[str]) -> N
 
 
 def test_incremental_build_is_byte_identical_to_a_build_from_scratch(
-    deck: Path, here: Path, loads: list[str]
+    deck: Path, here: Path, loads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import quizgen.anki.lock
+
+    parsed: list[int] = []  # lock files parsed, not read from the cache
+    real = quizgen.anki.lock._canonical
+    monkeypatch.setattr(quizgen.anki.lock, "_canonical", lambda t: parsed.append(1) or real(t))
     now = 1_800_000_000
     first = here / "first.apkg"
     build(*compile_project(deck, cached=True), first, now=now)
@@ -311,13 +316,17 @@ def test_incremental_build_is_byte_identical_to_a_build_from_scratch(
     incremental = here / "incremental.apkg"
     build(*compile_project(deck, cached=True, remember=False), incremental, now=now + 60)
     assert loads == ["gemini-1.5.yaml"]
+    assert parsed == []  # the lock the first build wrote, from the cache
+    incremental_lock = (deck / "quizgen.lock").read_bytes()
 
     (deck / "quizgen.lock").write_bytes(lock)
     shutil.rmtree(cache.cache_dir())
     scratch = here / "scratch.apkg"
     build(*compile_project(deck), scratch, now=now + 60)
+    assert parsed == [1]
 
     assert incremental.read_bytes() == scratch.read_bytes() != first.read_bytes()
+    assert incremental_lock == (deck / "quizgen.lock").read_bytes() != lock
 
 
 @pytest.mark.parametrize(
@@ -478,3 +487,86 @@ def test_time_is_not_needed_to_say_up_to_date(
     later = time.time() + 86_400
     monkeypatch.setattr(time, "time", lambda: later)
     assert invoke("build", "deck").stdout.startswith("dist/research-papers.apkg is up to date")
+
+
+def test_a_build_that_fails_still_keeps_what_its_sources_compiled_to(
+    deck: Path, here: Path, loads: list[str]
+) -> None:
+    """The per-source entries are stored while the package is zipped; a build refused before
+    that (here: its output) stores them all the same."""
+    from quizgen.anki import build_project
+    from quizgen.errors import InputError
+
+    with pytest.raises(InputError, match="must end in .apkg"):
+        build_project(deck, here / "deck.zip", now=1_800_000_000)
+    assert len(loads) == 10
+    loads.clear()
+    edit_one_of_many(deck)
+
+    build_project(deck, here / "deck.apkg", now=1_800_000_000)
+    assert loads == ["gemini-1.5.yaml"]
+    loads.clear()
+    edit_one_of_many(deck)  # (once more: the whole compilation is not kept by a build)
+
+    build_project(deck, here / "deck.apkg", now=1_800_000_060)
+    assert loads == ["gemini-1.5.yaml"]
+
+
+def test_notes_are_reused_only_for_the_cards_they_were_made_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quiz between two builds stores the entries without notes; the cards whose options it
+    drew again (p0's, which offer p1's answers) get new notes, and the package is the one a
+    build from scratch writes."""
+    import quizgen.anki.notes
+    from quizgen.anki import build_project
+
+    made: list[str] = []
+    real = quizgen.anki.notes.make_note
+
+    def spy(card, shared):  # type: ignore[no-untyped-def]
+        made.append(card.source)
+        return real(card, shared)
+
+    monkeypatch.setattr(quizgen.anki.notes, "make_note", spy)
+    now = 1_800_000_000
+    root = two_papers(tmp_path / "two", ["Beta0", "Beta1", "Beta2"])
+    build_project(root, tmp_path / "first.apkg", now=now)
+    lock = (root / "quizgen.lock").read_bytes()
+    two_papers(root, ["Gamma0", "Gamma1", "Gamma2"])  # (which removes the lock)
+    (root / "quizgen.lock").write_bytes(lock)
+    compile_project(root, cached=True, remember=False)  # a quiz, say
+    made.clear()
+
+    build_project(root, tmp_path / "incremental.apkg", now=now + 60)
+    assert set(made) == {"p0", "p1"}
+
+    (root / "quizgen.lock").write_bytes(lock)
+    shutil.rmtree(cache.cache_dir())
+    build_project(root, tmp_path / "scratch.apkg", now=now + 60)
+    assert (tmp_path / "incremental.apkg").read_bytes() == (tmp_path / "scratch.apkg").read_bytes()
+
+
+def test_stored_notes_that_do_not_match_the_draft_are_not_used(deck: Path, here: Path) -> None:
+    """An entry whose notes are not one a card (here: one short) is never half used."""
+    import pickle
+
+    from quizgen.anki import build_project
+
+    now = 1_800_000_000
+    build_project(deck, here / "first.apkg", now=now)
+    lock = (deck / "quizgen.lock").read_bytes()
+    (folder,) = (cache.cache_dir() / "sources").iterdir()
+    for path in folder.iterdir():
+        key, entry = pickle.loads(path.read_bytes())
+        assert entry.notes
+        entry.notes.pop()
+        path.write_bytes(pickle.dumps((key, entry)))
+    edit_one_of_many(deck)
+
+    build_project(deck, here / "incremental.apkg", now=now + 60)
+
+    (deck / "quizgen.lock").write_bytes(lock)
+    shutil.rmtree(cache.cache_dir())
+    build_project(deck, here / "scratch.apkg", now=now + 60)
+    assert (here / "incremental.apkg").read_bytes() == (here / "scratch.apkg").read_bytes()

@@ -142,3 +142,22 @@ def test_json_records_round_trip_and_damage_reads_as_none() -> None:
         assert cache.read_record("kind", "name") is None
     cache.forget_record("kind", "name")
     assert not path.exists()
+
+
+def test_blobs_round_trip_under_their_key_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    value = ["text", b"\x00\x01", [1, 2**40]]
+    assert cache.read_blob("kind", "name", "key") is None
+    cache.write_blob("kind", "name", "key", value)
+    assert cache.read_blob("kind", "name", "key") == value
+    assert cache.read_blob("kind", "name", "other key") is None
+    assert cache.read_blob("kind", "other name", "key") is None
+    (path,) = (cache.cache_dir() / "kind").iterdir()
+    good = path.read_bytes()
+    for at in (0, 31, 32, len(good) - 1):  # the seal, and the payload, each bit counts
+        path.write_bytes(good[:at] + bytes([good[at] ^ 0x10]) + good[at + 1 :])
+        assert cache.read_blob("kind", "name", "key") is None
+    path.write_bytes(good[:20])
+    assert cache.read_blob("kind", "name", "key") is None
+    path.write_bytes(good)
+    monkeypatch.setattr(cache, "code_digest", lambda: "other code")
+    assert cache.read_blob("kind", "name", "key") is None  # written by other code

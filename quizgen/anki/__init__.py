@@ -24,7 +24,7 @@ import hashlib
 import os
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
@@ -113,11 +113,19 @@ def build_project(
     # The whole compilation is not stored: writing it costs a build more than it saves it.
     project, cards, store = compile_cached(root, remember=False, digests=digests)
     notes = notes_for(project, cards, store.known_notes(project) if store else None)
-    if store is not None:
-        for note in notes:
-            note.guid  # noqa: B018 (found now, it is kept with the note)
-        store.save(project, cards, notes)
-    result = build(project, cards, output, now, progress_from, notes)
+    saved: list[bool] = []
+
+    def save() -> None:  # the per-source entries: while the package is zipped, or after
+        if store is not None and not saved:
+            saved.append(True)
+            for note in notes:
+                note.guid  # noqa: B018 (found now, it is kept with the note)
+            store.save(project, cards, notes)
+
+    try:
+        result = build(project, cards, output, now, progress_from, notes, meanwhile=save)
+    finally:
+        save()  # (if the build failed before it could)
     name = _stamp_name(root, output)
     if inputs is None or not result.lock.is_file() or result.warning:
         cache.forget_record(_STAMPS, name)  # unrecorded changes count again next time
@@ -210,6 +218,7 @@ def build(
     now: float,
     progress_from: Path | None = None,
     notes: Sequence[Note] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> BuildResult:
     """Write the project's Anki package to `output` (default: `default_output`, creating
     dist/ if needed) and record the build in the project's quizgen.lock.
@@ -221,7 +230,8 @@ def build(
     (a file of the project, a file that is not an earlier package: see `quizgen.outputs`), the
     lock file is not one quizgen wrote or the history cannot be read. `now` (Unix seconds)
     stamps new and changed notes. `notes`, when given, are `notes.notes_for(project, cards)`,
-    made already."""
+    made already. `meanwhile`, when given, is called while the package is zipped (see
+    `package.write_package`), or else once it is written."""
     from quizgen.anki import lock
     from quizgen.anki.notes import deck_name, notes_for
     from quizgen.outputs import check_output
@@ -286,13 +296,34 @@ def build(
 
         progress = progress_for(entries, history, history.settings)
         counted = ProgressCount(progress_from, len(progress.cards), len(progress.revlog))
+    # The lock file's bytes are made while the package is zipped (see write_package), and
+    # written only once the package is in place: the lock says what Anki was given.
+    lock_bytes = b""
+    lock_error: OSError | None = None
+    called = False
+
+    def prepare_lock() -> None:
+        nonlocal lock_bytes, lock_error, called
+        called = True
+        if write_lock:
+            try:
+                lock_bytes = lock.prepare(lock_path, entries)
+            except OSError as exc:
+                lock_error = exc
+        if meanwhile is not None:
+            meanwhile()
+
     try:
-        write_package(entries, _decks(project, entries), target, progress)
+        write_package(entries, _decks(project, entries), target, progress, meanwhile=prepare_lock)
     except (OSError, sqlite3.Error) as exc:  # a full disk, say: the old package stays
         raise InputError.single(target, f"cannot write the package: {_reason(exc)}") from None
-    if write_lock:  # only once the package is in place: the lock says what Anki was given
+    if not called:  # (a writer that does not call back)
+        prepare_lock()
+    if write_lock:
         try:
-            lock.write(lock_path, entries)
+            if lock_error is not None:
+                raise lock_error
+            lock.commit(lock_path, lock_bytes)
         except OSError as exc:
             raise InputError.single(
                 lock_path,
@@ -300,20 +331,22 @@ def build(
                 "next build will count the same changes again",
             ) from None
 
-    active = [e for e in entries if not e.note.retired]
-    retired = [e for e in entries if e.note.retired]
+    from collections import Counter
+    from operator import attrgetter
+
+    count = Counter(map(attrgetter("note.retired", "status"), entries))  # (retired, status)
     return BuildResult(
         output=target,
         lock=lock_path,
         lock_written=write_lock,
         notes=len(entries),
         cards=len(entries),  # one card per note
-        new=sum(e.status == "new" for e in active),
-        changed=sum(e.status == "changed" for e in active),
-        unchanged=sum(e.status == "unchanged" for e in active),
-        retired=len(retired),
+        new=count[False, "new"],
+        changed=count[False, "changed"],
+        unchanged=count[False, "unchanged"],
+        retired=sum(n for (retired, _), n in count.items() if retired),
         # a retired note is "changed" only in the build that retires it
-        newly_retired=sum(e.status == "changed" for e in retired),
+        newly_retired=count[True, "changed"],
         warning=warning,
         progress=counted,
     )

@@ -18,8 +18,9 @@ import json
 import shutil
 import sqlite3
 import tempfile
+import threading
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,18 +59,56 @@ def write_package(
     decks: dict[str, str],
     path: Path,
     progress: Progress | None = None,
+    *,
+    meanwhile: Callable[[], object] | None = None,
 ) -> None:
     """Write `entries` as an Anki package at `path`, atomically.
 
     `decks` maps every deck name the entries use (and parent decks) to its description.
     `progress`, when given, schedules the cards it has studied and adds its review log. The
-    collection is built in a temporary folder that is always removed."""
+    collection is built in a temporary folder that is always removed.
+
+    `meanwhile`, when given, is called in this thread once the rows are in, while another
+    thread indexes them and zips the file (SQLite and zlib let other Python code run then):
+    a caller's own work in that time is nearly free. Its exceptions are raised once the
+    package is written or has failed; a failure of the package is raised first."""
     check_output_path(path)
     with tempfile.TemporaryDirectory(prefix="quizgen-") as tmp:
         db = Path(tmp) / "collection.anki2"
-        _write_collection(entries, decks, db, progress)
-        with atomic_output(path) as out:
-            _zip(db, out)
+        conn = _write_collection(entries, decks, db, progress)
+        if meanwhile is None:
+            _finish(conn, db, path)
+            return
+        failed: list[BaseException] = []
+
+        def finish() -> None:
+            try:
+                _finish(conn, db, path)
+            except BaseException as exc:  # raised in the caller's thread, below
+                failed.append(exc)
+
+        worker = threading.Thread(target=finish, name="quizgen-package")
+        worker.start()
+        try:
+            meanwhile()
+        finally:
+            worker.join()
+            if failed:
+                raise failed[0]
+
+
+def _finish(conn: sqlite3.Connection, db: Path, path: Path) -> None:
+    """Index the collection's rows and zip it to `path`."""
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    try:
+        indexes = APKG_SCHEMA.split("CREATE INDEX", 1)[1]
+        conn.executescript("CREATE INDEX" + indexes)  # after the rows: faster than during
+        conn.commit()
+    finally:
+        conn.close()
+    with atomic_output(path) as out:
+        _zip(db, out)
 
 
 def _zip(db: Path, out: Any) -> None:
@@ -93,12 +132,14 @@ def _zip(db: Path, out: Any) -> None:
 
 def _write_collection(
     entries: Sequence[Entry], decks: dict[str, str], db: Path, progress: Progress | None
-) -> None:
+) -> sqlite3.Connection:
+    """The collection's tables and rows, in a transaction left open: `_finish` indexes the
+    rows and commits, in whichever thread (the connection is used by one at a time)."""
     from genanki import Deck
     from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
 
-    tables, indexes = APKG_SCHEMA.split("CREATE INDEX", 1)
+    tables = APKG_SCHEMA.split("CREATE INDEX", 1)[0]
     deck_ids = {name: stable_id(f"deck:{name}") for name in sorted(decks)}
     used = sorted({e.note.type for e in entries})
     home = next(iter(deck_ids.values()), 1)  # the top deck sorts first: where Anki adds notes
@@ -107,7 +148,7 @@ def _write_collection(
         str(NOTE_TYPES[name].id): NOTE_TYPES[name].to_genanki().to_json(STYLE_VERSION, home)
         for name in used
     }
-    conn = sqlite3.connect(db)
+    conn = sqlite3.connect(db, check_same_thread=False)
     try:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
@@ -128,36 +169,49 @@ def _write_collection(
             )
         conn.executemany(
             "INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, 0, 0, '')",
-            (
-                (
-                    e.id,
-                    e.note.guid,
-                    type_ids[e.note.type],
-                    e.mod,
-                    " " + " ".join(e.note.tags) + " ",
-                    "\x1f".join(e.note.fields),
-                    e.note.fields[0],
-                )
-                for e in entries
-            ),
+            _note_rows(entries, type_ids),
         )
         # One card per note (ord 0: a cloze note hides all its blanks as c1). New cards are due
         # in source order, retired ones last. Anki keeps the scheduling of cards it already
         # has; a retired card is also suspended, which an import "with scheduling" keeps.
         conn.executemany(
             "INSERT INTO cards VALUES (?, ?, ?, 0, ?, -1, 0, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')",
-            (
-                (e.id, e.id, deck_ids[e.note.deck], e.mod, -1 if e.note.retired else 0, due)
-                for due, e in enumerate(entries, 1)
-                if progress is None or e.note.card_id not in progress.cards
-            ),
+            _card_rows(entries, deck_ids, progress.cards if progress is not None else {}),
         )
         if progress is not None:
             _write_progress(conn, entries, deck_ids, progress)
-        conn.executescript("CREATE INDEX" + indexes)  # after the rows: faster than during
-        conn.commit()
-    finally:
+    except BaseException:
         conn.close()
+        raise
+    return conn
+
+
+def _note_rows(entries: Sequence[Entry], type_ids: dict[str, int]) -> Iterator[tuple[Any, ...]]:
+    for e in entries:
+        note, record = e.note, e.record
+        fields = note.fields
+        tags = " ".join(note.tags)
+        yield (
+            record.id,
+            note.guid,
+            type_ids[note.type],
+            record.mod,
+            f" {tags} ",
+            "\x1f".join(fields),
+            fields[0],
+        )
+
+
+def _card_rows(
+    entries: Sequence[Entry], deck_ids: dict[str, int], studied: Mapping[str, object]
+) -> Iterator[tuple[int, ...]]:
+    """The cards not studied (`studied`: by card id), each due in its note's place."""
+    for due, e in enumerate(entries, 1):
+        note, record = e.note, e.record
+        if not studied or note.card_id not in studied:
+            card_id = record.id
+            queue = -1 if note.retired else 0
+            yield (card_id, card_id, deck_ids[note.deck], record.mod, queue, due)
 
 
 def _write_progress(
