@@ -163,7 +163,8 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
             pools = Pools(project)
             pools.answers_to = answers_to
         aliases = [form for _, forms in card.aliases for form in forms]
-        options, wide = draw(pools, source, fact, template, card.id, card.question, aliases)
+        question = folded[index][0]
+        options, wide = draw(pools, source, fact, template, card.id, question, aliases)
         cards[index] = made.cards[i] = replace(card, choices=options)
         where = (fact.kind, template.answer) + (() if wide else (source.id,))
         made.drawn[i] = (wide, digests.get(where, ""), excluded)
