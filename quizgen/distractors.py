@@ -108,7 +108,14 @@ def _shape_of(value: FieldValue) -> Shape:
         unit = quantity.unit or _singular(unit_words)
         size = abs(float(quantity.value))
         return Shape("number", (unit, relation, scaled), len(value.split()), size)
-    return Shape("text", (), len(value.split()))
+    words = len(value.split())
+    shape = _TEXT_SHAPES.get(words)
+    if shape is None:
+        shape = _TEXT_SHAPES[words] = Shape("text", (), words)
+    return shape
+
+
+_TEXT_SHAPES: dict[int, Shape] = {}  # by number of words: most answers are texts
 
 
 def _singular(words: str) -> str:
