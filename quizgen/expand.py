@@ -165,8 +165,21 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
             asked.add(key)
             if question in wanted:
                 answers_to[question].add(answer)
+    pools: Pools | None = None  # made only when some card draws its options
+    if drafts is None:
+        # The drafts were made here and are seen by no one: draw every card's options, and
+        # record nothing of what they were drawn from (`pool_digests` alone hashes every
+        # answer of the project).
+        pools = Pools(project)
+        pools.answers_to = answers_to
+        for index, source, fact, template, _, _ in to_choose:
+            card = cards[index]
+            aliases = [form for _, forms in card.aliases for form in forms]
+            question = folded[index][0]
+            options, _ = draw(pools, source, fact, template, card.id, question, aliases)
+            cards[index] = card.with_choices(options)
+        return cards
     digests = pool_digests(project)
-    pools = None  # made only when some card draws its options
     for index, source, fact, template, made, i in to_choose:
         card = cards[index]
         excluded = tuple(sorted(answers_to.get(folded[index][0], ())))
