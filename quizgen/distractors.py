@@ -28,12 +28,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property, lru_cache
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from quizgen.model import SOURCE_FIELDS, CardTemplate, Fact, FieldValue, Project, Source
 from quizgen.numbers import leading_quantity
-from quizgen.text import contains_words, fold, join_list
+from quizgen.text import fold, join_list
 
 MIN_OPTIONS = 3  # fewer options than this is not a multiple-choice question worth asking
 _EIGHT_WORDS = struct.Struct(">8I")
@@ -82,8 +82,18 @@ class Shape:
     size: float = 0.0  # a number's value: 3 sizes do not stand beside 57
 
 
+_SHAPES: dict[Shape, Shape] = {}
+
+
 @lru_cache(maxsize=1 << 16)
 def shape_of(value: FieldValue) -> Shape:
+    """The shape of an option. Equal shapes are one object, which `compatible` tells at once
+    (most candidates have the answer's very shape)."""
+    shape = _shape_of(value)
+    return _SHAPES.setdefault(shape, shape)
+
+
+def _shape_of(value: FieldValue) -> Shape:
     if not isinstance(value, str):
         if len(value) > 1:
             # "100 layers and 1000 layers" is not the same kind of list as "FID and distortion"
@@ -98,7 +108,14 @@ def shape_of(value: FieldValue) -> Shape:
         unit = quantity.unit or _singular(unit_words)
         size = abs(float(quantity.value))
         return Shape("number", (unit, relation, scaled), len(value.split()), size)
-    return Shape("text", (), len(value.split()))
+    words = len(value.split())
+    shape = _TEXT_SHAPES.get(words)
+    if shape is None:
+        shape = _TEXT_SHAPES[words] = Shape("text", (), words)
+    return shape
+
+
+_TEXT_SHAPES: dict[int, Shape] = {}  # by number of words: most answers are texts
 
 
 def _singular(words: str) -> str:
@@ -107,6 +124,8 @@ def _singular(words: str) -> str:
 
 def compatible(a: Shape, b: Shape) -> bool:
     """Whether a student could tell `b` from `a` by its look alone (False) or not (True)."""
+    if a is b:
+        return True  # equal shapes are one object (see shape_of), and a shape fits itself
     if a.kind != b.kind or a.detail != b.detail:
         return False
     if a.kind == "number":
@@ -130,21 +149,16 @@ def _agree_value(source: Source, fact: Fact, name: str) -> FieldValue | None:
     return source.fields.get(name) if name in SOURCE_FIELDS else None
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """Another fact's answer, as a possible distractor."""
+class Candidate(NamedTuple):
+    """Another fact's answer, as a possible distractor (a named tuple: a pool holds one per
+    fact, and a frozen dataclass cost more to make than the rest of the pool). Its shape is
+    found when first offered (`Pools.shape`)."""
 
     text: str
     value: FieldValue
     source: str
     fact: str
-    agree: tuple[tuple[str, str], ...]  # (field, folded value) of the fields templates agree on
-
-    @cached_property
-    def shape(self) -> Shape:
-        # Found when first offered: most cards take their options from a few candidates, and
-        # a pool made for a few cards (an incremental build) need not shape every answer.
-        return shape_of(self.value)
+    agree: frozenset[tuple[str, str]]  # (field, folded value) of the fields templates agree on
 
 
 Answer = tuple[tuple[str, str], Source, Fact, FieldValue, tuple[tuple[str, str], ...]]
@@ -204,8 +218,19 @@ class Pools:
     def __init__(self, project: Project) -> None:
         self.pools: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
         self.source_tags: dict[str, frozenset[str]] = _source_tags(project)
+        agrees: dict[tuple[tuple[str, str], ...], frozenset[tuple[str, str]]] = {}
         for key, source, fact, value, agree in _answers(project):
-            self.pools[key].append(Candidate(_text(value), value, source.id, fact.id, agree))
+            agreed = agrees.get(agree)
+            if agreed is None:
+                agreed = agrees[agree] = frozenset(agree)
+            text = value if isinstance(value, str) else join_list(value)
+            self.pools[key].append(Candidate(text, value, source.id, fact.id, agreed))
+        # Each candidate's shape, found when first offered: most cards take their options from
+        # a few candidates, and a pool made for a few cards (an incremental build) need not
+        # shape every answer.
+        self.shapes: dict[tuple[str, str], list[Shape | None]] = {
+            key: [None] * len(pool) for key, pool in self.pools.items()
+        }
         # What each fact answers to each question: a distractor must not be another fact's
         # right answer to the very same question. Filled in by expansion as it goes.
         self.answers_to: dict[str, set[str]] = defaultdict(set)
@@ -250,26 +275,27 @@ def draw(
     fact: Fact,
     template: CardTemplate,
     card_id: str,
-    question: str,
+    folded_question: str,
     aliases: Iterable[str] = (),
 ) -> tuple[tuple[str, ...], bool]:
     """The options of the card `template` makes from `fact`: its answer and up to
     `template.choices - 1` distractors, in an order drawn from the card id; and whether
     drawing them looked past the answers of the card's own paper (to papers sharing a tag, or
     any paper). When it did not, the options depend on no other paper's
-    answers: only on this paper's and on what the question excludes (`pools.answers_to`)."""
+    answers: only on this paper's and on what the question excludes (`pools.answers_to`).
+    The question is given folded (text.fold), as expansion has it."""
     value = fact.values[template.answer]
     answer = _text(value)
     wanted = template.choices - 1
     shape = shape_of(value)
-    folded_question = fold(question)
     excluded = {fold(answer), *(fold(a) for a in aliases)}
     excluded |= pools.answers_to.get(folded_question, set())
+    padded = f" {folded_question} "  # text.contains_words(folded_question, key), padded once
     chosen: list[str] = []
 
     def take(text: str) -> bool:
         key = fold(text)
-        if key in excluded or contains_words(folded_question, key):
+        if key in excluded or (key and f" {key} " in padded):
             return False
         excluded.add(key)
         chosen.append(text)
@@ -318,20 +344,18 @@ def _take_from_pool(  # type: ignore[no-untyped-def]
     pool = pools.candidates(*key)
     if not pool:
         return False, True  # an empty pool is news about every paper: one may fill it
-    agree = {
-        (name, fold(_text(value)))
-        for name in template.agree
-        if (value := _agree_value(source, fact, name)) is not None
-    }
+    agree = (
+        {
+            (name, fold(_text(value)))
+            for name in template.agree
+            if (value := _agree_value(source, fact, name)) is not None
+        }
+        if template.agree
+        else set()
+    )
+    shapes = pools.shapes[key]
     offered: set[int] = set()
-
-    def fits(i: int) -> bool:
-        candidate = pool[i]
-        return (
-            not (candidate.fact == fact.id and candidate.source == source.id)
-            and compatible(shape, candidate.shape)
-            and (not agree or agree <= set(candidate.agree))
-        )
+    fact_id, source_id = fact.id, source.id
 
     def offer(indices: list[int] | range, salt: str) -> bool:
         for n in lazy_permutation(len(indices), f"{card_id}#{salt}"):
@@ -339,7 +363,15 @@ def _take_from_pool(  # type: ignore[no-untyped-def]
             if i in offered:
                 continue
             offered.add(i)
-            if fits(i) and take(pool[i].text):
+            candidate = pool[i]
+            if candidate.fact == fact_id and candidate.source == source_id:
+                continue  # the card's own fact
+            other = shapes[i]
+            if other is None:
+                other = shapes[i] = shape_of(candidate.value)
+            if not compatible(shape, other) or (agree and not agree <= candidate.agree):
+                continue
+            if take(candidate.text):
                 return True
         return False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from quizgen.distractors import Pools, draw, pool_digests
 from quizgen.model import Card, CardTemplate, Fact, FieldValue, Kind, Project, Source
@@ -14,9 +14,11 @@ from quizgen.text import fold, join_list
 BLANK = "[...]"
 
 
-def _render_values(source: Source, values: dict[str, FieldValue]) -> dict[str, str]:
-    texts = source.fields
-    texts.update({k: v if isinstance(v, str) else join_list(v) for k, v in values.items()})
+def _render_values(fields: dict[str, str], values: dict[str, FieldValue]) -> dict[str, str]:
+    """The texts a fact's templates read: its source's `fields` and its own values."""
+    texts = dict(fields)
+    for k, v in values.items():
+        texts[k] = v if isinstance(v, str) else join_list(v)
     return texts
 
 
@@ -95,16 +97,25 @@ def draft(project: Project, source: Source) -> Draft:
     Pure: the same source (with the same `paper` name, which can depend on the other
     sources) and kinds give equal drafts."""
     cards: list[Card] = []
+    folded: list[tuple[str, str]] = []
+    fields = source.fields  # a property that makes the dict (and the citation) anew each time
+    # Per kind, what deciding on each template needs, looked up once rather than per fact.
+    plans = {
+        name: [(template, template.required_set) for template in kind.templates]
+        for name, kind in project.kinds.items()
+    }
     for fact in source.facts:
         kind = project.kinds[fact.kind]
-        texts = _render_values(source, fact.values)
+        texts = _render_values(fields, fact.values)
         present = texts.keys()
         tags = (source.id, kind.name, *fact.tags)
         skip = fact.skip
-        for template in kind.templates:
-            if present >= template.required_set and (not skip or template.id not in skip):
-                cards.append(_make_card(source, fact, kind, template, texts, tags))
-    return Draft(cards, [(fold(card.question), fold(card.answer)) for card in cards])
+        for template, required in plans[fact.kind]:
+            if present >= required and (not skip or template.id not in skip):
+                card = _make_card(source, fact, kind, template, texts, tags)
+                cards.append(card)
+                folded.append((fold(card.front), fold(card.answer)))
+    return Draft(cards, folded)
 
 
 def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[Card]:
@@ -115,10 +126,10 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
     those and says which cards may be used. `drafts` holds, by source id, what `draft` gave
     before for some sources: those are not made again, their options are drawn again only
     when what they depend on changed, and the drafts are updated with the options drawn."""
-    templates = {
-        (kind.name, template.id): template
+    # Per kind, its templates by id, each with the style of its cards.
+    templates: dict[str, dict[str, tuple[CardTemplate, str]]] = {
+        kind.name: {template.id: (template, template.style) for template in kind.templates}
         for kind in project.kinds.values()
-        for template in kind.templates
     }
     cards: list[Card] = []
     styles: list[str] = []
@@ -127,18 +138,23 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
     for source in project.sources:
         made = drafts.get(source.id) if drafts is not None else None
         made = draft(project, source) if made is None else made
-        facts = {fact.id: fact for fact in source.facts}
+        facts: dict[str, Fact] | None = None
+        start = len(cards)
         for i, card in enumerate(made.cards):
-            template = templates[card.kind, card.template]
+            template, style = templates[card.kind][card.template]
             if template.choices:
-                to_choose.append((len(cards), source, facts[card.fact], template, made, i))
-            cards.append(card)
-            styles.append(template.style)
+                if facts is None:
+                    facts = {fact.id: fact for fact in source.facts}
+                to_choose.append((start + i, source, facts[card.fact], template, made, i))
+            styles.append(style)
+        cards += made.cards
         folded += made.folded
     if not to_choose:
         return cards
     # Options are drawn once every question is known: another fact's right answer to the
-    # same question must not be offered as wrong.
+    # same question must not be offered as wrong. Only what is answered to a multiple-choice
+    # card's question is ever looked up.
+    wanted = {folded[index][0] for index, *_ in to_choose}
     answers_to: dict[str, set[str]] = defaultdict(set)
     asked: set[tuple[str, str]] = set()
     for card, style, (question, answer) in zip(cards, styles, folded, strict=True):
@@ -147,9 +163,23 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
         key = (style, card.front.casefold())
         if key not in asked:
             asked.add(key)
-            answers_to[question].add(answer)
+            if question in wanted:
+                answers_to[question].add(answer)
+    pools: Pools | None = None  # made only when some card draws its options
+    if drafts is None:
+        # The drafts were made here and are seen by no one: draw every card's options, and
+        # record nothing of what they were drawn from (`pool_digests` alone hashes every
+        # answer of the project).
+        pools = Pools(project)
+        pools.answers_to = answers_to
+        for index, source, fact, template, _, _ in to_choose:
+            card = cards[index]
+            aliases = [form for _, forms in card.aliases for form in forms]
+            question = folded[index][0]
+            options, _ = draw(pools, source, fact, template, card.id, question, aliases)
+            cards[index] = card.with_choices(options)
+        return cards
     digests = pool_digests(project)
-    pools = None  # made only when some card draws its options
     for index, source, fact, template, made, i in to_choose:
         card = cards[index]
         excluded = tuple(sorted(answers_to.get(folded[index][0], ())))
@@ -163,8 +193,9 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
             pools = Pools(project)
             pools.answers_to = answers_to
         aliases = [form for _, forms in card.aliases for form in forms]
-        options, wide = draw(pools, source, fact, template, card.id, card.question, aliases)
-        cards[index] = made.cards[i] = replace(card, choices=options)
+        question = folded[index][0]
+        options, wide = draw(pools, source, fact, template, card.id, question, aliases)
+        cards[index] = made.cards[i] = card.with_choices(options)
         where = (fact.kind, template.answer) + (() if wide else (source.id,))
         made.drawn[i] = (wide, digests.get(where, ""), excluded)
         made.redrawn = True

@@ -229,6 +229,14 @@ class Card:
         card.__dict__.update(values)
         return card
 
+    def with_choices(self, choices: tuple[str, ...]) -> Card:
+        """This card with the options `choices`: what `dataclasses.replace(self,
+        choices=choices)` makes, for a tenth of its cost (see `built`)."""
+        card = Card.__new__(Card)
+        card.__dict__.update(self.__dict__)
+        card.__dict__["choices"] = choices
+        return card
+
     @property
     def question(self) -> str:
         """Everything the student sees before answering, but the options: the front, with

@@ -193,12 +193,37 @@ def find_quantities(prepared: str) -> Iterator[tuple[int, int, Quantity]]:
             continue
 
 
+# What a quantity that starts with a letter can start with: a relation's first word ("over",
+# "at least", "ca."), as a prefix, since the regex lets digits follow a relation at once.
+_RELATION_STARTS = tuple(sorted({rel.split()[0] for rel in _RELATIONS if rel[0].isalpha()}))
+
+
+def _plainly_words(text: str) -> bool:
+    """Whether `text` (stripped) surely starts with no quantity, told without `prepare`, which
+    normalises and spells out all of it: plain ASCII that starts with a letter starts with a
+    quantity only by a relation word or a number word ("fifty-seven"), which `prepare` spells
+    out only when it is a number by itself and not a scale word (see _spell_out)."""
+    if not (text[:1].isalpha() and text.isascii()):
+        return False
+    lowered = text.lower()
+    if lowered.startswith(_RELATION_STARTS):
+        return False
+    word = _WORD.match(lowered)
+    return word is None or word[0] in _SCALE_WORDS or _word_value(word[0]) is None
+
+
 @lru_cache(maxsize=1 << 16)
 def leading_quantity(text: str) -> tuple[Quantity, str, str] | None:
     """When `text` is a number with at most a few words of unit after it ("57", ">99%",
     "at least 10M tokens"): the quantity, those unit words, and the magnitude suffix as
     written ("k", "M", or ""). None for anything else."""
-    prepared = prepare(text).strip()
+    if _plainly_words(text.lstrip()):
+        return None  # most answers are names and phrases: the cheap test first
+    return _leading(prepare(text).strip())
+
+
+def _leading(prepared: str) -> tuple[Quantity, str, str] | None:
+    """`leading_quantity` of a `prepare`d, stripped text."""
     match = _QUANTITY.match(prepared)
     if match is None or match.start() != 0:
         return None

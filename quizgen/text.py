@@ -23,14 +23,19 @@ def squash(text: str) -> str:
 
 # _PUNCT.sub(" ", ...) for ASCII text as a byte table, made from _PUNCT itself so the two
 # cannot disagree: a check folds every question and answer, and the regex was most of it.
-_ASCII_PUNCT = bytes(32 if _PUNCT.match(chr(i)) else i for i in range(128)) + bytes(range(128, 256))
+# Whitespace maps to a space too: bytes.split() splits at fewer characters than str.split()
+# (not at \x1c-\x1f), and after the table the two split alike.
+_ASCII_FOLD = bytes(
+    32 if _PUNCT.match(chr(i)) or chr(i).isspace() else i for i in range(128)
+) + bytes(range(128, 256))
 
 
 @lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """A comparison key: no accents, no case, no punctuation (but %), single spaces."""
     if text.isascii():
-        return squash(text.lower().encode("ascii").translate(_ASCII_PUNCT).decode("ascii"))
+        # As bytes, lower-casing, the table and splitting cost a fifth of what they do on str.
+        return b" ".join(text.encode().lower().translate(_ASCII_FOLD).split()).decode()
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return squash(_PUNCT.sub(" ", bare.casefold()))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizgen.numbers import Quantity, leading_quantity, prepare
+from quizgen.numbers import Quantity, _leading, _plainly_words, leading_quantity, prepare
 
 
 def quantity(text: str) -> Quantity | None:
@@ -96,6 +96,13 @@ def test_prepare_can_leave_number_words_alone():
         ("at least 10M tokens", 10_000_000, "tokens", "m"),
         ("fifty-seven games", 57, "games", ""),
         ("128k", 128_000, "", "k"),
+        # starting with a letter: a relation word, glued to the digits or not, or number words
+        ("over 5%", 5, "", ""),
+        ("Ca. 3x", 3, "", ""),
+        ("over5", 5, "", ""),
+        ("approx 3 layers", 3, "layers", ""),
+        ("Ten million tokens", 10_000_000, "tokens", "million"),
+        ("seven", 7, "", ""),
     ],
 )
 def test_leading_quantity(text, value, rest, magnitude):
@@ -105,7 +112,9 @@ def test_leading_quantity(text, value, rest, magnitude):
     assert (quantity.value, unit_words, mag) == (value, rest, magnitude)
 
 
-@pytest.mark.parametrize("text", ["Gemini 1.5 Pro", "57 Atari 2600 games", "a number"])
+@pytest.mark.parametrize(
+    "text", ["Gemini 1.5 Pro", "57 Atari 2600 games", "a number", "Method5", "millions of tokens"]
+)
 def test_leading_quantity_refuses_other_text(text):
     assert leading_quantity(text) is None
 
@@ -137,3 +146,20 @@ def test_decimals_round_trip(value):
     q = quantity(str(value))
     assert q is not None and q.value == value
     assert quantity(str(q)).value == value
+
+
+_STARTS = ["over", "Over", "at least", "ca", "circa", "approx.", "about", "fifty-seven", "Ten",
+           "million", "hundreds", "a", "one", "Method", "more than", "Up to", "nearly"]  # fmt: skip
+
+
+@given(
+    st.sampled_from(_STARTS),
+    st.sampled_from(["", " ", "-", "."]),
+    st.sampled_from(["", "5", "10%", "3x", "games", "million", "and three", "2 tokens", "B"]),
+)
+def test_the_cheap_test_for_words_never_hides_a_quantity(start, glue, rest):
+    """leading_quantity skips `prepare` for text `_plainly_words` rules out: none of it reads
+    as a quantity when fully prepared."""
+    text = start + glue + rest
+    if _plainly_words(text):
+        assert _leading(prepare(text).strip()) is None
