@@ -419,19 +419,26 @@ def test_options_are_drawn_again_only_when_what_they_read_changed(
     assert cached == compile_project(root)[1]
 
 
-def test_a_build_after_an_edit_makes_only_the_notes_that_changed(
-    deck: Path, here: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source of every note the build makes (not reuses), in order."""
     import quizgen.anki.notes
 
-    made: list[str] = []
+    sources: list[str] = []
     real = quizgen.anki.notes.make_note
 
     def spy(card, shared):  # type: ignore[no-untyped-def]
-        made.append(card.source)
+        sources.append(card.source)
         return real(card, shared)
 
     monkeypatch.setattr(quizgen.anki.notes, "make_note", spy)
+    return sources
+
+
+def test_a_build_after_an_edit_makes_only_the_notes_that_changed(
+    deck: Path, here: Path, made: list[str]
+) -> None:
+
     assert invoke("build", "deck").exit_code == 0
     assert len(made) == 251
     made.clear()
@@ -513,22 +520,13 @@ def test_a_build_that_fails_still_keeps_what_its_sources_compiled_to(
 
 
 def test_notes_are_reused_only_for_the_cards_they_were_made_of(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: list[str]
 ) -> None:
     """A quiz between two builds stores the entries without notes; the cards whose options it
     drew again (p0's, which offer p1's answers) get new notes, and the package is the one a
     build from scratch writes."""
-    import quizgen.anki.notes
     from quizgen.anki import build_project
 
-    made: list[str] = []
-    real = quizgen.anki.notes.make_note
-
-    def spy(card, shared):  # type: ignore[no-untyped-def]
-        made.append(card.source)
-        return real(card, shared)
-
-    monkeypatch.setattr(quizgen.anki.notes, "make_note", spy)
     now = 1_800_000_000
     root = two_papers(tmp_path / "two", ["Beta0", "Beta1", "Beta2"])
     build_project(root, tmp_path / "first.apkg", now=now)
