@@ -98,6 +98,26 @@ def compile_project(
     return project, cards
 
 
+def remember_compiled(
+    root: Path,
+    digests: dict[Path, str],
+    project: Project,
+    cards: list[Card],
+    store: Sources | None,
+) -> None:
+    """Store what `compile_cached(root, remember=False, digests=digests)` returned, as
+    `compile_project(root, cached=True)` does at once: the whole compilation, unless a file
+    changed since `digests` were taken, and the per-source entries. For a caller that has
+    something more pressing to do first (the quiz: its first question). Never fails."""
+    from quizgen import cache
+
+    if store is None:  # (the compilation came from the cache)
+        return
+    if cache.input_digests(root) == digests:
+        cache.save(root, cache.fingerprint(root, digests), project, cards)
+    store.save(project)
+
+
 def compile_cached(
     root: Path, *, remember: bool = True, digests: dict[Path, str] | None = None
 ) -> tuple[Project, list[Card], Sources | None]:
