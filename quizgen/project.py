@@ -66,7 +66,19 @@ def _validate(root: Path, *, quality: bool = False, store: Sources | None = None
         store.drafted(drafts)
     if quality and not any(not p.warning for p in problems + more):
         more += checks.quality(project, cards)
+    _forget_memos()
     return Report(project, cards, sorted(set(problems + more)))
+
+
+def _forget_memos() -> None:
+    """Empty the memos a compilation fills (text folded, shapes of values): full at 100k
+    facts, they hold 20 MB that nothing reads again, while a build's peak of memory is still
+    to come (its notes, the lock, the package's rows)."""
+    from quizgen.distractors import shape_of
+    from quizgen.text import fold
+
+    fold.cache_clear()
+    shape_of.cache_clear()
 
 
 def cards_of(project: Project, *, complete: bool = True) -> tuple[list[Card], list[Problem]]:
