@@ -18,9 +18,11 @@ each round so that machine noise hits them alike:
       the case of a student starting a quiz each day. Goal: C / A within 1.3x.
     - cold: the compile cache folder empty (but for the history's record of its last check,
       which belongs to the history, not to the deck), so the quiz compiles the deck from its
-      YAML. Goal: C / A within 3x; its floor is printed beside it: the same start with the
+      YAML. Goal: C / A within 3x; two floors are printed beside it: the same start with the
       30,000-card deck's YAML only parsed (the events of PyYAML's C parser), not compiled,
-      which no start that reads the sources can beat.
+      which no start that reads the sources can beat; and with its sources loaded (read
+      with line numbers and checked against their kinds) but no card made, which no start
+      that asks a card can beat (a card's options are drawn from every source's answers).
     C / B is the cost of 100x more history alone.
   * `compile`: compiling the deck in process (no cache); `yaml`: parsing its files alone.
   * `quiz start`: the quiz's own start-up, in process, warm: the deck's fingerprint, its
@@ -53,6 +55,7 @@ from synth import make, use_bytecode  # noqa: E402
 
 from quizgen import deckindex  # noqa: E402
 from quizgen.clock import frozen_clock  # noqa: E402
+from quizgen.loader import load_project  # noqa: E402
 from quizgen.model import Card  # noqa: E402
 from quizgen.planning import card_hash, plan_session  # noqa: E402
 from quizgen.project import compile_project  # noqa: E402
@@ -259,13 +262,15 @@ def main() -> None:
         # that the in-process figures are the quiz's work alone.
         gc.collect()
         gc.freeze()
-        compile_s = {"A": [], "B": []}
-        yaml_s = {"A": [], "B": []}
+        compile_s: dict[str, list[float]] = {"A": [], "B": []}
+        yaml_s: dict[str, list[float]] = {"A": [], "B": []}
+        load_s: dict[str, list[float]] = {"A": [], "B": []}
         for _ in range(args.runs):
             for name, root in (("A", small), ("B", large)):
                 compile_s[name].append(_timed(compile_project, root))
                 yaml_s[name].append(parse_yaml(root))
-        compile_s["C"], yaml_s["C"] = compile_s["B"], yaml_s["B"]
+                load_s[name].append(_timed(load_project, root))
+        compile_s["C"], yaml_s["C"], load_s["C"] = compile_s["B"], yaml_s["B"], load_s["B"]
         print(f"runs: {args.runs} (medians, min-max)\n", flush=True)
         # Runs alternate between scenarios, so that machine noise hits them alike.
         samples: dict[str, dict[str, list[float]]] = {
@@ -295,14 +300,19 @@ def main() -> None:
         a, b, c = samples["A"], samples["B"], samples["C"]
         # The cold floor: A's warm start plus parsing the large deck's YAML, and nothing else.
         floor = [w + y for w, y in zip(a["warm"], yaml_s["C"], strict=True)]
+        # And with every source loaded (its YAML read with line numbers, each fact checked
+        # against its kind) but no card made: the least a start that asks even one card can
+        # do, since that card's options are drawn from every source's answers.
+        loaded = [w + y for w, y in zip(a["warm"], load_s["C"], strict=True)]
         print()
         print(f"deck and history x100 (C/A), warm: first question {ratio(c['warm'], a['warm'])}"
               f"   (goal: within 1.3x); quiz start {ratio(c['start'], a['start'])}, "
               f"{1000 * (statistics.median(c['start']) - statistics.median(a['start'])):.1f}ms"
               " more")  # fmt: skip
         print(f"deck and history x100 (C/A), cold: first question {ratio(c['cold'], a['cold'])}"
-              f"   (goal: within 3x; floor, parsing the YAML alone: "
-              f"{ratio(floor, a['cold'])})")  # fmt: skip
+              f"   (goal: within 3x; floors: parsing the YAML alone "
+              f"{ratio(floor, a['cold'])}, loading the sources "
+              f"{ratio(loaded, a['cold'])})")  # fmt: skip
         print(f"history x100 (C/B): first question warm {ratio(c['warm'], b['warm'])}, "
               f"quiz start {ratio(c['start'], b['start'])}, "
               f"per answer {ratio(c['answer'], b['answer'])}   (goal: within 2x)")  # fmt: skip
