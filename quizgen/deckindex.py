@@ -42,16 +42,16 @@ class Damaged(Exception):
     """A card or a column of the index could not be read back: compile the deck instead."""
 
 
-def key(root: Path) -> str | None:
+def key(root: Path, digests: dict[Path, str] | None = None) -> str | None:
     """What an index of `root` must have been written for: the compile cache's fingerprint
-    of its files and of all of quizgen's code (this module and planning, whose STYLES it
-    numbers, among them), and the index format. None when `root` is not a folder (compiling
-    it reports why)."""
+    of its files (`digests`, when the caller has them: `cache.input_digests`) and of all of
+    quizgen's code (this module and planning, whose STYLES it numbers, among them), and the
+    index format. None when `root` is not a folder (compiling it reports why)."""
     if not root.is_dir():
         return None
     from quizgen import cache
 
-    return f"{cache.fingerprint(root)} {FORMAT}"
+    return f"{cache.fingerprint(root, digests)} {FORMAT}"
 
 
 def _path(root: Path) -> Path:

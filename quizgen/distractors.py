@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from typing import Any, NamedTuple
 
 from quizgen.model import SOURCE_FIELDS, CardTemplate, Fact, FieldValue, Project, Source
@@ -85,7 +85,7 @@ class Shape:
 _SHAPES: dict[Shape, Shape] = {}
 
 
-@lru_cache(maxsize=1 << 16)
+@cache  # emptied after each compilation: see project._forget_memos
 def shape_of(value: FieldValue) -> Shape:
     """The shape of an option. Equal shapes are one object, which `compatible` tells at once
     (most candidates have the answer's very shape)."""

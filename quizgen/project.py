@@ -66,7 +66,19 @@ def _validate(root: Path, *, quality: bool = False, store: Sources | None = None
         store.drafted(drafts)
     if quality and not any(not p.warning for p in problems + more):
         more += checks.quality(project, cards)
+    _forget_memos()
     return Report(project, cards, sorted(set(problems + more)))
+
+
+def _forget_memos() -> None:
+    """Empty the memos a compilation fills (text folded, shapes of values): full at 100k
+    facts, they hold 20 MB that nothing reads again, while a build's peak of memory is still
+    to come (its notes, the lock, the package's rows)."""
+    from quizgen.distractors import shape_of
+    from quizgen.text import fold
+
+    fold.cache_clear()
+    shape_of.cache_clear()
 
 
 def cards_of(project: Project, *, complete: bool = True) -> tuple[list[Card], list[Problem]]:
@@ -96,6 +108,26 @@ def compile_project(
     if store is not None:
         store.save(project)
     return project, cards
+
+
+def remember_compiled(
+    root: Path,
+    digests: dict[Path, str],
+    project: Project,
+    cards: list[Card],
+    store: Sources | None,
+) -> None:
+    """Store what `compile_cached(root, remember=False, digests=digests)` returned, as
+    `compile_project(root, cached=True)` does at once: the whole compilation, unless a file
+    changed since `digests` were taken, and the per-source entries. For a caller that has
+    something more pressing to do first (the quiz: its first question). Never fails."""
+    from quizgen import cache
+
+    if store is None:  # (the compilation came from the cache)
+        return
+    if cache.input_digests(root) == digests:
+        cache.save(root, cache.fingerprint(root, digests), project, cards)
+    store.save(project)
 
 
 def compile_cached(

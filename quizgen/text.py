@@ -7,7 +7,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from functools import cache
 
 _PUNCT = re.compile(r"[^\w\s%]")
 # A web address and nothing else: http(s), a host, and no space, quote, angle bracket or
@@ -30,7 +30,7 @@ _ASCII_FOLD = bytes(
 ) + bytes(range(128, 256))
 
 
-@lru_cache(maxsize=1 << 16)
+@cache  # emptied after each compilation: see project._forget_memos
 def fold(text: str) -> str:
     """A comparison key: no accents, no case, no punctuation (but %), single spaces."""
     if text.isascii():

@@ -231,3 +231,44 @@ def test_default_path_falls_back_to_the_bundled_deck(
     code, out, _ = run("check")
     assert code == 0
     assert out.startswith("ok: 10 sources, ")
+
+
+def test_a_one_shot_command_runs_without_the_cyclic_collector(monkeypatch, bundled):
+    """`check` (like `build`, `handout`, ...) makes a deck of objects that live until it
+    exits: collecting them only costs time. The collector comes back on after the command,
+    for a caller that runs the CLI in its own process; `quiz`, which can run for an hour,
+    keeps it (see the next test)."""
+    import gc
+
+    from quizgen import project
+
+    seen: list[bool] = []
+    original = project.validate
+
+    def validate(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(project, "validate", validate)
+    assert gc.isenabled()
+    code, _, _ = run("check", str(bundled))
+    assert code == 0 and seen == [False]
+    assert gc.isenabled()
+
+
+def test_the_quiz_keeps_the_collector_at_a_high_threshold(monkeypatch, bundled, tmp_path):
+    import gc
+
+    from quizgen import session
+
+    seen: list[tuple[bool, tuple[int, ...]]] = []
+
+    def run_quiz(*args, **kwargs):
+        seen.append((gc.isenabled(), gc.get_threshold()))
+        raise SystemExit(0)
+
+    monkeypatch.setattr(session, "run_quiz", run_quiz)
+    before = gc.get_threshold()
+    run("quiz", str(bundled), "--state", str(tmp_path / "state.sqlite3"))
+    assert seen == [(True, (100_000, 50, 100))]
+    assert gc.isenabled() and gc.get_threshold() == before

@@ -174,6 +174,45 @@ def test_the_first_quiz_writes_the_index_the_next_one_reads(tmp_path, bundled, s
     assert quiz_once(root, state) == first
 
 
+def test_the_first_quiz_stores_the_compilation_after_asking(tmp_path, bundled, state, monkeypatch):
+    """What a cold start compiles is stored for the other commands too (the whole
+    compilation and each source's entry), but only once the first question is out."""
+    from quizgen import cache, project
+
+    root = tmp_path / "fresh"
+    shutil.copytree(bundled, root)
+    out = io.StringIO()
+    asked_first: list[bool] = []
+    original = project.remember_compiled
+
+    def remembering(*args, **kwargs):
+        asked_first.append("[1 left] new\n" in out.getvalue())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(project, "remember_compiled", remembering)
+    run_quiz(
+        root, state=state, new_limit=1, clock=frozen_clock(NOW), stdin=io.StringIO(""),
+        stdout=out,
+    )  # fmt: skip
+    assert asked_first == [True]
+    hit = cache.load(root, cache.fingerprint(root))
+    assert hit is not None and len(hit[1]) == 251
+    entries = list((cache.cache_dir() / "sources").rglob("*"))
+    assert sum(path.is_file() for path in entries) == 10  # one per source
+
+
+def test_a_quiz_with_nothing_to_ask_still_stores_the_compilation(tmp_path, bundled, state):
+    from quizgen import cache
+
+    root = tmp_path / "fresh"
+    shutil.copytree(bundled, root)
+    result = run_quiz(root, state=state, new_limit=0, clock=frozen_clock(NOW), stdout=io.StringIO())
+    assert result.summary is None
+    assert cache.load(root, cache.fingerprint(root)) is not None
+    with opened(root) as index:
+        assert len(index) == 251
+
+
 def test_an_edited_source_misses_the_index_and_the_quiz_indexes_it_afresh(deck, state):
     path = deck / "sources" / "muesli.yaml"
     text = path.read_text()

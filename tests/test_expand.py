@@ -176,3 +176,16 @@ def test_distractors_never_repeat_the_answer_in_other_spelling(mini: Path) -> No
         for fact in ("acts", "other")
     ]
     assert [c.choices for c in cards if c.style == "choice"] == [("Muesli", "Agent57")]
+
+
+def test_a_compilation_leaves_its_memos_empty(bundled):
+    """What the memos of folded text and value shapes hold is read only while compiling;
+    a build still has its peak of memory to come."""
+    from quizgen.distractors import shape_of
+    from quizgen.project import compile_project
+    from quizgen.text import fold
+
+    fold("Warm"), shape_of("warm")
+    _, cards = compile_project(bundled)
+    assert cards
+    assert fold.cache_info().currsize == shape_of.cache_info().currsize == 0

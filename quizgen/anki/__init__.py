@@ -298,7 +298,7 @@ def build(
         counted = ProgressCount(progress_from, len(progress.cards), len(progress.revlog))
     # The lock file's bytes are made while the package is zipped (see write_package), and
     # written only once the package is in place: the lock says what Anki was given.
-    lock_bytes = b""
+    lock_bytes: list[bytes] = []
     lock_error: OSError | None = None
     called = False
 

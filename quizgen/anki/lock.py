@@ -159,24 +159,38 @@ def write(path: Path, entries: Iterable[Entry]) -> None:
     commit(path, prepare(path, entries))
 
 
-def prepare(path: Path, entries: Iterable[Entry]) -> bytes:
-    """The bytes `write` writes to the lock file at `path`. What they record is kept in the
-    user cache folder under their digest (whether or not they are then written), so that a
-    `read` of a file holding them need not parse it. Raises OSError."""
+def prepare(path: Path, entries: Iterable[Entry]) -> list[bytes]:
+    """The bytes `write` writes to the lock file at `path`, in pieces of about 64 KB (at 300k
+    notes the file is 40 MB; line by line, its pieces cost more than the text again, and one
+    joined copy would be held beside them). What they record is kept in the user cache folder
+    under their digest (whether or not they are then written), so that a `read` of a file
+    holding them need not parse it. Raises OSError."""
     ordered = sorted(entries, key=_BY_CARD)
-    # (one line at a time: no copy of the whole text besides its bytes; sorted already,
-    # which sorting again finds quickly)
-    data = b"".join(piece.encode() for piece in render(ordered))
-    _remember(path, hashlib.sha256(data).hexdigest(), [e.record for e in ordered])
-    return data
+    digest = hashlib.sha256()
+    chunks: list[bytes] = []
+    lines: list[str] = []
+    # (sorted already, which sorting again in `render` finds quickly)
+    for piece in render(ordered):
+        lines.append(piece)
+        if len(lines) == _LINES_A_CHUNK:
+            chunks.append("".join(lines).encode())
+            digest.update(chunks[-1])
+            lines.clear()
+    chunks.append("".join(lines).encode())
+    digest.update(chunks[-1])
+    _remember(path, digest.hexdigest(), [e.record for e in ordered])
+    return chunks
 
 
-def commit(path: Path, data: bytes) -> None:
+_LINES_A_CHUNK = 512  # lines are about 130 bytes
+
+
+def commit(path: Path, chunks: Iterable[bytes]) -> None:
     """Write `prepare`'s bytes to the lock file atomically. Raises OSError."""
     from quizgen.fsutil import atomic_output
 
     with atomic_output(path) as out:
-        out.write(data)
+        out.writelines(chunks)
 
 
 def read(path: Path) -> dict[str, Record]:
