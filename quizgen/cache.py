@@ -9,8 +9,10 @@ rewritten, never trusted blindly: it must unpickle to the expected key and types
 
 When a file did change, `Sources` keeps what each source file compiled to (its loading, its
 draft cards with their options, the notes a build made of them), so only the edited files
-are compiled again. Beside these it keeps small JSON records (`read_record`, `write_record`),
-such as the stamp of the last build of a package (see `quizgen.anki.up_to_date`).
+are compiled again; these entries are plain data (marshal), sealed like the blobs below and
+rebuilt into objects, which loads faster than unpickling them. Beside these it keeps small
+JSON records (`read_record`, `write_record`), such as the stamp of the last build of a
+package (see `quizgen.anki.up_to_date`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pickle
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from quizgen import __version__
 from quizgen.errors import InputError
@@ -428,6 +430,9 @@ def _name(text: str, length: int = 24) -> str:
 # is still wrong fails the rebuilding below (a wrong number of fields), also a miss.
 
 
+_T = TypeVar("_T")
+
+
 def _fields(cls: type) -> tuple[str, ...]:
     import dataclasses
 
@@ -449,7 +454,12 @@ def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
         row = dict(zip(card_names, values(card, card_names), strict=True))
         row["cloze"] = tuple((s.text, s.hidden) for s in card.cloze)
         cards.append(tuple(row.values()))
-    notes = entry.notes
+    note_rows = None
+    if entry.notes is not None:
+        note_rows = tuple(
+            (n.card_id, n.type, n.deck, n.fields, n.tags, n.hash, n.retired, n._guid)
+            for n in entry.notes
+        )
     return (
         tuple(source.values()),
         tuple((p.path, p.line, p.message, p.warning, p.setting) for p in entry.problems),
@@ -457,12 +467,7 @@ def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
         tuple(cards),
         entry.draft.folded,
         entry.draft.drawn,
-        None
-        if notes is None
-        else tuple(
-            (n.card_id, n.type, n.deck, n.fields, n.tags, n.hash, n.retired, n._guid)
-            for n in notes
-        ),
+        note_rows,
     )
 
 
@@ -510,7 +515,7 @@ def _unpacked(data: Any) -> _SourceEntry:
     return _SourceEntry(source, problems, paper, Draft(cards, folded, drawn), notes)
 
 
-def _built(cls: type, names: tuple[str, ...], rows: Any) -> list[Any]:
+def _built(cls: type[_T], names: tuple[str, ...], rows: Any) -> list[_T]:
     """An object of the frozen dataclass `cls` per row of field values (in field order)."""
     new = cls.__new__
     out = []
