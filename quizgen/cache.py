@@ -488,11 +488,16 @@ def _unpacked(data: Any) -> _SourceEntry:
     source = _built(Source, source_names, (source_row,))[0]
     source.__dict__["facts"] = tuple(facts)
     problems = [Problem(*row) for row in problem_rows]
-    card_names = _fields(Card)
-    cards = _built(Card, card_names, card_rows)
+    cards = _built(Card, _fields(Card), card_rows)
+    new_segment = Segment.__new__
     for card in cards:
-        if card.cloze:
-            card.__dict__["cloze"] = tuple(_built(Segment, ("text", "hidden"), card.cloze))
+        if card.cloze:  # (text, hidden) pairs: a third of a project's cards are clozes
+            segments = []
+            for text, hidden in card.cloze:
+                segment = new_segment(Segment)
+                segment.__dict__.update(text=text, hidden=hidden)
+                segments.append(segment)
+            card.__dict__["cloze"] = tuple(segments)
     if len(folded) != len(cards):
         raise ValueError("not an entry")
     notes = None
