@@ -467,6 +467,7 @@ def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
         tuple(cards),
         entry.draft.folded,
         entry.draft.drawn,
+        entry.draft.pools,
         note_rows,
     )
 
@@ -480,8 +481,13 @@ def _unpacked(data: Any) -> _SourceEntry:
     from quizgen.model import Card, Fact, Source
     from quizgen.template import Segment
 
-    source_row, problem_rows, paper, card_rows, folded, drawn, note_rows = data
-    if not (isinstance(paper, str) and isinstance(folded, list) and isinstance(drawn, dict)):
+    source_row, problem_rows, paper, card_rows, folded, drawn, pools, note_rows = data
+    if not (
+        isinstance(paper, str)
+        and isinstance(folded, list)
+        and isinstance(drawn, dict)
+        and (pools is None or isinstance(pools, dict))
+    ):
         raise TypeError("not an entry")
     source_names = _fields(Source)
     facts = _built(Fact, _fields(Fact), source_row[source_names.index("facts")])
@@ -493,7 +499,8 @@ def _unpacked(data: Any) -> _SourceEntry:
     for card in cards:
         if card.cloze:  # (text, hidden) pairs: a third of a project's cards are clozes
             segments = []
-            for text, hidden in card.cloze:
+            pairs: Any = card.cloze  # (as stored, not yet segments)
+            for text, hidden in pairs:
                 segment = new_segment(Segment)
                 segment.__dict__.update(text=text, hidden=hidden)
                 segments.append(segment)
@@ -517,7 +524,7 @@ def _unpacked(data: Any) -> _SourceEntry:
                 note._guid,
             ) = row
             notes.append(note)
-    return _SourceEntry(source, problems, paper, Draft(cards, folded, drawn), notes)
+    return _SourceEntry(source, problems, paper, Draft(cards, folded, drawn, False, pools), notes)
 
 
 def _built(cls: type[_T], names: tuple[str, ...], rows: Any) -> list[_T]:

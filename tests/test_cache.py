@@ -189,6 +189,7 @@ def test_source_entries_round_trip_every_field(tmp_path: Path) -> None:
     _, entries = _bundled_entries(tmp_path)
     assert any(card.cloze for entry in entries for card in entry.draft.cards)
     assert any(entry.draft.drawn for entry in entries)
+    assert all(entry.draft.pools is not None for entry in entries)
     for entry in entries:
         entry = cache._SourceEntry(
             entry.source, [Problem("p.yaml", 3, "hm", True)], entry.paper, entry.draft, entry.notes
@@ -223,7 +224,8 @@ def test_sealed_source_entries_of_a_wrong_shape_or_key_are_misses(tmp_path: Path
         (good[0][:-1], *good[1:]),  # a source field short
         (*good[:3], tuple(row[:-1] for row in good[3]), *good[4:]),  # cards a field short
         (*good[:4], good[4][:-1], *good[5:]),  # a fold missing
-        (*good[:6], tuple(row[:-1] for row in good[6])),  # notes a field short
+        (*good[:6], ["pools"], good[7]),  # not digests
+        (*good[:7], tuple(row[:-1] for row in good[7])),  # notes a field short
         (*good[:2], 7, *good[3:]),  # not a paper name
     ):
         payload = marshal.dumps(wrong)
