@@ -240,3 +240,16 @@ def test_sealed_source_entries_of_a_wrong_shape_or_key_are_misses(tmp_path: Path
         whole.unlink()
     assert compile_project(deck, cached=True)[1] == cards
     assert all(store._entry(path) is not None for path in paths)  # and rewritten
+
+
+def test_cards_are_rebuilt_with_every_field_in_order() -> None:
+    import dataclasses
+
+    from quizgen.model import Card
+
+    card = Card(*(f"value {i}" for i in range(len(dataclasses.fields(Card)))))  # type: ignore[arg-type]
+    row = tuple(card.__dict__.values())
+    (again,) = cache._cards([row])
+    assert again == card and list(again.__dict__) == [f.name for f in dataclasses.fields(Card)]
+    with pytest.raises(ValueError):
+        cache._cards([row[:-1]])
