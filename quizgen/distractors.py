@@ -25,7 +25,7 @@ import hashlib
 import re
 import struct
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -164,10 +164,10 @@ class Candidate(NamedTuple):
 Answer = tuple[tuple[str, str], Source, Fact, FieldValue, tuple[tuple[str, str], ...]]
 
 
-def _answers(project: Project) -> Iterator[Answer]:
+def _answers(project: Project, sources: Iterable[Source] | None = None) -> Iterator[Answer]:
     """What the pools hold, one answer at a time, in pool order: its (kind, answer field),
-    source, fact, value and the (field, folded value) pairs templates agree on. `Pools` and
-    `pool_digests` read the project through this alone."""
+    source, fact, value and the (field, folded value) pairs templates agree on; of `sources`
+    alone when given. `Pools` and `pool_digests` read the project through this alone."""
     agree_fields: dict[str, set[str]] = defaultdict(set)
     wanted: set[tuple[str, str]] = set()
     for kind in project.kinds.values():
@@ -175,7 +175,7 @@ def _answers(project: Project) -> Iterator[Answer]:
             if template.choices:
                 wanted.add((kind.name, template.answer))
                 agree_fields[kind.name].update(template.agree)
-    for source in project.sources:
+    for source in project.sources if sources is None else sources:
         for fact in source.facts:
             agree = tuple(
                 (name, fold(_text(value)))
@@ -191,22 +191,45 @@ def _source_tags(project: Project) -> dict[str, frozenset[str]]:
     return {s.id: frozenset(t for f in s.facts for t in f.tags) for s in project.sources}
 
 
-def pool_digests(project: Project) -> dict[tuple[str, ...], str]:
-    """A digest of each (kind, answer field) pool and of the papers' tags: what `draw`
-    reads of other facts; and under (kind, field, source id), of one paper's answers in it,
-    all that a card reads that does not look past its paper (see `draw`). Equal digests,
-    equal pools: a card whose own fact, question and excluded answers are unchanged then gets
-    the same options (see `expand.expand`)."""
-    tags = repr([(source, sorted(t)) for source, t in _source_tags(project).items()])
-    digests: dict[tuple[str, ...], Any] = {}
-    for key, source, fact, value, agree in _answers(project):
-        answer = repr((source.id, fact.id, value, agree)).encode()
-        for where in (key, (*key, source.id)):
-            digest = digests.get(where)
-            if digest is None:
-                digest = digests[where] = hashlib.sha256(tags.encode() if where is key else b"")
-            digest.update(answer)
+def source_pool_digests(project: Project, source: Source) -> dict[tuple[str, str], str]:
+    """A digest of one paper's answers in each (kind, answer field) pool it has answers in:
+    all that a card reads that does not look past its paper (see `draw`). It depends on the
+    source (its `paper` too, which `agree` may compare) and on the kinds alone, so a source
+    whose draft is reused (quizgen.cache) keeps it (`expand.Draft.pools`)."""
+    digests: dict[tuple[str, str], Any] = {}
+    for key, _, fact, value, agree in _answers(project, (source,)):
+        digest = digests.get(key)
+        if digest is None:
+            digest = digests[key] = hashlib.sha256()
+        digest.update(repr((source.id, fact.id, value, agree)).encode())
     return {key: digest.hexdigest() for key, digest in digests.items()}
+
+
+def pool_digests(
+    project: Project, known: Mapping[str, dict[tuple[str, str], str]] | None = None
+) -> dict[tuple[str, ...], str]:
+    """A digest of each (kind, answer field) pool and of the papers' tags: what `draw`
+    reads of other facts; and under (kind, field, source id), of one paper's answers in it
+    (`source_pool_digests`, taken from `known`, by source id, when it has them). Equal
+    digests, equal pools: a card whose own fact, question and excluded answers are unchanged
+    then gets the same options (see `expand.expand`). A pool's digest is made of its papers'
+    digests, in source order: an edit build hashes the answers of the edited paper alone."""
+    tags = repr([(source, sorted(t)) for source, t in _source_tags(project).items()]).encode()
+    digests: dict[tuple[str, ...], Any] = {}
+    for source in project.sources:
+        mine = known.get(source.id) if known is not None else None
+        if mine is None:
+            mine = source_pool_digests(project, source)
+        for key, digest in mine.items():
+            digests[(*key, source.id)] = digest
+            whole = digests.get(key)
+            if whole is None:
+                whole = digests[key] = hashlib.sha256(tags)
+            whole.update(repr((source.id, digest)).encode())
+    return {
+        key: digest if isinstance(digest, str) else digest.hexdigest()
+        for key, digest in digests.items()
+    }
 
 
 class Pools:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from quizgen.distractors import Pools, draw, pool_digests
+from quizgen.distractors import Pools, draw, pool_digests, source_pool_digests
 from quizgen.model import Card, CardTemplate, Fact, FieldValue, Kind, Project, Source
 from quizgen.template import Segment
 from quizgen.text import fold, join_list
@@ -83,13 +83,17 @@ class Draft:
     the options it draws into the draft's card, with what they were drawn from (`drawn`: card
     index -> whether they looked past the card's paper, the digest of the pool they read (the
     paper's part of it when they did not) and the answers the question excluded); an
-    expansion with the same draft, pool digest and excluded answers keeps them. `redrawn`
-    says it drew some anew."""
+    expansion with the same draft, pool digest and excluded answers keeps them. `pools` is
+    the digest of the source's answers in each pool (`distractors.source_pool_digests`),
+    found by the first expansion that needs it: then the pools' digests hash only the answers
+    of the sources that changed. `redrawn` says it drew some options anew (or found `pools`):
+    the draft changed."""
 
     cards: list[Card]
     folded: list[tuple[str, str]]
     drawn: dict[int, tuple[bool, str, tuple[str, ...]]] = field(default_factory=dict)
     redrawn: bool = False
+    pools: dict[tuple[str, str], str] | None = None
 
 
 def draft(project: Project, source: Source) -> Draft:
@@ -179,7 +183,15 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
             options, _ = draw(pools, source, fact, template, card.id, question, aliases)
             cards[index] = card.with_choices(options)
         return cards
-    digests = pool_digests(project)
+    known: dict[str, dict[tuple[str, str], str]] = {}
+    for source in project.sources:
+        made = drafts.get(source.id)
+        if made is not None:
+            if made.pools is None:
+                made.pools = source_pool_digests(project, source)
+                made.redrawn = True
+            known[source.id] = made.pools
+    digests = pool_digests(project, known)
     for index, source, fact, template, made, i in to_choose:
         card = cards[index]
         excluded = tuple(sorted(answers_to.get(folded[index][0], ())))

@@ -547,19 +547,22 @@ def test_notes_are_reused_only_for_the_cards_they_were_made_of(
 
 def test_stored_notes_that_do_not_match_the_draft_are_not_used(deck: Path, here: Path) -> None:
     """An entry whose notes are not one a card (here: one short) is never half used."""
-    import pickle
+    import marshal
 
     from quizgen.anki import build_project
 
     now = 1_800_000_000
     build_project(deck, here / "first.apkg", now=now)
     lock = (deck / "quizgen.lock").read_bytes()
-    (folder,) = (cache.cache_dir() / "sources").iterdir()
-    for path in folder.iterdir():
-        key, entry = pickle.loads(path.read_bytes())
-        assert entry.notes
+    store = cache.Sources(deck, cache.input_digests(deck))
+    for source in (deck / "sources").iterdir():
+        entry = store._entry(str(source))
+        assert entry is not None and entry.notes
         entry.notes.pop()
-        path.write_bytes(pickle.dumps((key, entry)))
+        payload = marshal.dumps(cache._packed(entry))  # sealed as a whole entry, not damage
+        store._file(str(source)).write_bytes(
+            cache._seal(store._key(str(source)), payload) + payload
+        )
     edit_one_of_many(deck)
 
     build_project(deck, here / "incremental.apkg", now=now + 60)

@@ -161,3 +161,95 @@ def test_blobs_round_trip_under_their_key_only(monkeypatch: pytest.MonkeyPatch) 
     path.write_bytes(good)
     monkeypatch.setattr(cache, "code_digest", lambda: "other code")
     assert cache.read_blob("kind", "name", "key") is None  # written by other code
+
+
+def _bundled_entries(tmp_path: Path) -> tuple[Path, list[cache._SourceEntry]]:
+    """A copy of the bundled deck (clozes, multiple choice, aliases), built once so that its
+    source entries hold drafts with drawn options and notes."""
+    from quizgen.anki import build_project
+
+    deck = tmp_path / "deck"
+    shutil.copytree(Path(__file__).parent.parent / "cards_src", deck)
+    build_project(deck, tmp_path / "out.apkg", now=1_700_000_000)
+    store = cache.Sources(deck, cache.input_digests(deck))
+    (folder,) = (cache.cache_dir() / "sources").iterdir()
+    paths = [str(p) for p in sorted((deck / "sources").iterdir())]
+    entries = [store._entry(path) for path in paths]
+    assert len(list(folder.iterdir())) == len(paths)
+    assert all(entry is not None for entry in entries)
+    return deck, entries  # type: ignore[return-value]
+
+
+def test_source_entries_round_trip_every_field(tmp_path: Path) -> None:
+    """What an entry's plain data rebuilds is what was stored: the source and its facts, the
+    cards (clozes' segments too), their folds and drawn options, and the notes with the
+    fields a note's equality leaves out (its hash, GUID, retired flag)."""
+    from quizgen.errors import Problem
+
+    _, entries = _bundled_entries(tmp_path)
+    assert any(card.cloze for entry in entries for card in entry.draft.cards)
+    assert any(entry.draft.drawn for entry in entries)
+    assert all(entry.draft.pools is not None for entry in entries)
+    for entry in entries:
+        entry = cache._SourceEntry(
+            entry.source, [Problem("p.yaml", 3, "hm", True)], entry.paper, entry.draft, entry.notes
+        )
+        again = cache._unpacked(cache._packed(entry))
+        assert again.source == entry.source
+        assert again.source.facts == entry.source.facts
+        assert again.problems == entry.problems
+        assert again.paper == entry.paper
+        assert again.draft == entry.draft
+        assert entry.notes is not None and again.notes == entry.notes
+        for note, other in zip(again.notes, entry.notes, strict=True):
+            assert (note.hash, note.guid, note.retired) == (other.hash, other.guid, other.retired)
+    no_notes = cache._SourceEntry(entry.source, [], entry.paper, entry.draft, None)
+    assert cache._unpacked(cache._packed(no_notes)).notes is None
+
+
+def test_sealed_source_entries_of_a_wrong_shape_or_key_are_misses(tmp_path: Path) -> None:
+    import marshal
+
+    deck, entries = _bundled_entries(tmp_path)
+    store = cache.Sources(deck, cache.input_digests(deck))
+    paths = [str(p) for p in sorted((deck / "sources").iterdir())]
+    first, second = paths[:2]
+    # another file's entry, whole and sealed, under this file's name: its key differs
+    store._file(first).write_bytes(store._file(second).read_bytes())
+    assert store._entry(first) is None
+    good = cache._packed(entries[1])
+    for wrong in (
+        (),
+        good[:-1],
+        (good[0][:-1], *good[1:]),  # a source field short
+        (*good[:3], tuple(row[:-1] for row in good[3]), *good[4:]),  # cards a field short
+        (*good[:4], good[4][:-1], *good[5:]),  # a fold missing
+        (*good[:6], ["pools"], good[7]),  # not digests
+        (*good[:7], tuple(row[:-1] for row in good[7])),  # notes a field short
+        (*good[:2], 7, *good[3:]),  # not a paper name
+    ):
+        payload = marshal.dumps(wrong)
+        store._file(second).write_bytes(cache._seal(store._key(second), payload) + payload)
+        assert store._entry(second) is None
+    # a project whose entries are all of a wrong shape still compiles to the same cards
+    _, cards = compile_project(deck, cached=True)
+    for path in paths:
+        payload = marshal.dumps(good[:-1])
+        store._file(path).write_bytes(cache._seal(store._key(path), payload) + payload)
+    for whole in cache.cache_dir().glob("*.pickle"):  # the whole compilation: not read
+        whole.unlink()
+    assert compile_project(deck, cached=True)[1] == cards
+    assert all(store._entry(path) is not None for path in paths)  # and rewritten
+
+
+def test_cards_are_rebuilt_with_every_field_in_order() -> None:
+    import dataclasses
+
+    from quizgen.model import Card
+
+    card = Card(*(f"value {i}" for i in range(len(dataclasses.fields(Card)))))  # type: ignore[arg-type]
+    row = tuple(card.__dict__.values())
+    (again,) = cache._cards([row])
+    assert again == card and list(again.__dict__) == [f.name for f in dataclasses.fields(Card)]
+    with pytest.raises(ValueError):
+        cache._cards([row[:-1]])

@@ -189,3 +189,34 @@ def test_a_compilation_leaves_its_memos_empty(bundled):
     _, cards = compile_project(bundled)
     assert cards
     assert fold.cache_info().currsize == shape_of.cache_info().currsize == 0
+
+
+def test_pool_digests_made_of_known_source_digests_are_the_same(tmp_path: Path) -> None:
+    """Drafts keep each source's pool digests (Draft.pools): a pool's digest made from them
+    is the one made by hashing every answer, and they are what it is made of."""
+    import dataclasses
+    import shutil
+
+    from quizgen.distractors import pool_digests, source_pool_digests
+    from quizgen.expand import draft, expand
+
+    deck = tmp_path / "deck"
+    shutil.copytree(Path(__file__).parent.parent / "cards_src", deck)
+    project, _ = load_project(deck)
+    known = {s.id: source_pool_digests(project, s) for s in project.sources}
+    whole = pool_digests(project)
+    assert pool_digests(project, known) == whole
+    assert any(len(key) == 2 for key in whole) and any(len(key) == 3 for key in whole)
+    first = project.sources[0]
+    stale = {key: "stale" for key in known[first.id]}
+    assert stale and pool_digests(project, {**known, first.id: stale}) != whole  # read, not redone
+
+    # an expansion finds the digests of the drafts it is given, once, and changes no card
+    drafts = {s.id: draft(project, s) for s in project.sources}
+    cards = expand(project, drafts)
+    assert cards == expand(project)
+    assert {s.id: drafts[s.id].pools for s in project.sources} == known
+    assert all(d.redrawn for d in drafts.values())
+    kept = {sid: dataclasses.replace(d, redrawn=False) for sid, d in drafts.items()}
+    assert expand(project, kept) == cards
+    assert not any(d.redrawn for d in kept.values())  # nothing drawn or found anew
