@@ -442,6 +442,8 @@ def _fields(cls: type) -> tuple[str, ...]:
 
 def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
     """The plain data `_unpacked` rebuilds `entry` from."""
+    from operator import attrgetter
+
     from quizgen.model import Card, Fact, Source
 
     def values(obj: object, names: tuple[str, ...]) -> tuple[Any, ...]:
@@ -450,11 +452,14 @@ def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
     fact_names, card_names = _fields(Fact), _fields(Card)
     source = dict(zip(_fields(Source), values(entry.source, _fields(Source)), strict=True))
     source["facts"] = tuple(values(fact, fact_names) for fact in entry.source.facts)
+    row_of = attrgetter(*card_names)
+    at = card_names.index("cloze")  # segments stored as (text, hidden) pairs
     cards = []
     for card in entry.draft.cards:
-        row = dict(zip(card_names, values(card, card_names), strict=True))
-        row["cloze"] = tuple((s.text, s.hidden) for s in card.cloze)
-        cards.append(tuple(row.values()))
+        row = row_of(card)
+        if card.cloze:
+            row = (*row[:at], tuple((s.text, s.hidden) for s in card.cloze), *row[at + 1 :])
+        cards.append(row)
     note_rows = None
     if entry.notes is not None:
         note_rows = tuple(
