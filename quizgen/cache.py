@@ -206,13 +206,8 @@ def read_blob(kind: str, name: str, key: str) -> Any:
     `kind`/`name` under `key`, or None: absent, stored under another key or by other code,
     or damaged (its seal, a digest of every byte, fails). Quick to load, unlike a pickle:
     the caller rebuilds its objects from it, and checks its shape."""
-    import marshal
-
     try:
-        data = _blob(kind, name).read_bytes()
-        if len(data) < 32 or data[:32] != _seal(key, memoryview(data)[32:]):
-            return None
-        return marshal.loads(memoryview(data)[32:])
+        return _read_sealed(_blob(kind, name), key)
     except Exception:  # damaged, foreign, unreadable: a miss, never a failure
         return None
 
@@ -220,15 +215,34 @@ def read_blob(kind: str, name: str, key: str) -> Any:
 def write_blob(kind: str, name: str, key: str, value: Any) -> None:
     """Store plain data as blob `kind`/`name` under `key`; one that cannot be written is simply
     not written."""
-    import marshal
-
     try:
-        payload = marshal.dumps(value)
         path = _blob(kind, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write(path, _seal(key, payload), payload)
+        _write_sealed(path, key, value)
     except Exception:  # a cache is an optimisation, never a failure
         pass
+
+
+def _read_sealed(path: Path, key: str) -> Any:
+    """The plain data `_write_sealed` stored at `path` under `key`, or None when the seal
+    fails (stored under another key, by other code, or damaged). Raises OSError or
+    ValueError when the file cannot be read."""
+    import marshal
+
+    data = path.read_bytes()
+    payload = memoryview(data)[32:]
+    if len(data) < 32 or data[:32] != _seal(key, payload):
+        return None
+    return marshal.loads(payload)
+
+
+def _write_sealed(path: Path, key: str, value: Any) -> None:
+    """Replace `path` with the plain data `value` (what `marshal` stores), sealed under `key`.
+    Raises OSError, or ValueError for a value marshal cannot store."""
+    import marshal
+
+    payload = marshal.dumps(value)
+    _write(path, _seal(key, payload), payload)
 
 
 # Per-source entries --------------------------------------------------------------------------
@@ -302,14 +316,9 @@ class Sources:
         return source
 
     def _entry(self, path: str) -> _SourceEntry | None:
-        import marshal
-
         try:
-            data = self._file(path).read_bytes()
-            payload = memoryview(data)[32:]
-            if len(data) < 32 or data[:32] != _seal(self._key(path), payload):
-                return None
-            return _unpacked(marshal.loads(payload))
+            stored = _read_sealed(self._file(path), self._key(path))
+            return None if stored is None else _unpacked(stored)
         except Exception:  # damaged, foreign, of older code: a miss, never a failure
             return None
 
@@ -357,8 +366,6 @@ class Sources:
         """Store the entries of the sources that were loaded, drafted, given options or notes
         anew (the notes of `cards`, when given), and forget those of files the project no
         longer has. Call only when the project has no errors."""
-        import marshal
-
         noted: dict[str, tuple[list[Card], list[Note]]] = {}
         for card, note in zip(cards or (), notes or (), strict=True):
             of_source = noted.get(card.source)
@@ -390,8 +397,9 @@ class Sources:
                 problems = entry.problems if entry is not None else self._problems[source.path]
                 made.redrawn = False  # as stored
                 stored_entry = _SourceEntry(loaded, problems, source.paper, made, made_notes)
-                payload = marshal.dumps(_packed(stored_entry))
-                _write(self._file(source.path), _seal(self._key(source.path), payload), payload)
+                _write_sealed(
+                    self._file(source.path), self._key(source.path), _packed(stored_entry)
+                )
             keep = {self._file(path).name for path in self.digests}
             for old in self._folder.iterdir():
                 if old.name not in keep:
