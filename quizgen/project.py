@@ -104,8 +104,13 @@ def compile_project(
     root = resolve_root(path)
     if not (cached and root.is_dir()):
         return _compiled(_validate(root))
-    project, cards, store = compile_cached(root, remember=remember)
-    if store is not None:
+    from quizgen import cache
+
+    digests = cache.input_digests(root)
+    project, cards, store = compile_cached(root, digests=digests)
+    if remember:
+        remember_compiled(root, digests, project, cards, store)
+    elif store is not None:
         store.save(project)
     return project, cards
 
@@ -117,10 +122,10 @@ def remember_compiled(
     cards: list[Card],
     store: Sources | None,
 ) -> None:
-    """Store what `compile_cached(root, remember=False, digests=digests)` returned, as
-    `compile_project(root, cached=True)` does at once: the whole compilation, unless a file
-    changed since `digests` were taken, and the per-source entries. For a caller that has
-    something more pressing to do first (the quiz: its first question). Never fails."""
+    """Store what `compile_cached(root, digests=digests)` returned: the whole compilation,
+    unless a file changed since `digests` were taken (what was compiled is then not what
+    their key says), and the per-source entries. `compile_project(root, cached=True)` does it
+    at once; the quiz, once its first question is out. Never fails."""
     from quizgen import cache
 
     if store is None:  # (the compilation came from the cache)
@@ -131,12 +136,14 @@ def remember_compiled(
 
 
 def compile_cached(
-    root: Path, *, remember: bool = True, digests: dict[Path, str] | None = None
+    root: Path, *, digests: dict[Path, str] | None = None
 ) -> tuple[Project, list[Card], Sources | None]:
-    """`compile_project(root, cached=True)`, but the per-source entries are left for the
-    caller to store (`store.save`), so that a build can keep the notes it makes beside them.
-    The store is None when the whole compilation came from the cache. `digests`: the input
-    files' digests (`cache.input_digests`), when the caller has them already."""
+    """`compile_project(root, cached=True)`, but nothing is stored: the caller stores the
+    per-source entries (`store.save`: a build keeps the notes it makes beside them) and the
+    whole compilation if it wants it (`remember_compiled`; a build does not, its writing costs
+    a build more than it saves it). The store is None when the whole compilation came from
+    the cache. `digests`: the input files' digests (`cache.input_digests`), when the caller
+    has them already."""
     from quizgen import cache
 
     digests = cache.input_digests(root) if digests is None else digests
@@ -146,9 +153,6 @@ def compile_cached(
         return hit[0], hit[1], None
     store = cache.Sources(root, digests)
     project, cards = _compiled(_validate(root, store=store))
-    # (files that changed while compiling: what it compiled is not what `key` says)
-    if remember and cache.input_digests(root) == digests:
-        cache.save(root, key, project, cards)
     return project, cards, store
 
 

@@ -434,7 +434,7 @@ class _Deck:
             # What compiling stores for next time (a tenth of a second at 30,000 cards) is
             # stored with the index, after the first question (see index_in_background).
             digests = self.digests
-            project, cards, store = compile_cached(self.root, remember=False, digests=digests)
+            project, cards, store = compile_cached(self.root, digests=digests)
             self.unsaved = partial(remember_compiled, self.root, digests, project, cards, store)
         if self.key is not None:
             self.unindexed = (project, cards)

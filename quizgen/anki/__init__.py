@@ -111,7 +111,7 @@ def build_project(
             if done is not None:
                 return done
     # The whole compilation is not stored: writing it costs a build more than it saves it.
-    project, cards, store = compile_cached(root, remember=False, digests=digests)
+    project, cards, store = compile_cached(root, digests=digests)
     notes = notes_for(project, cards, store.known_notes(project) if store else None)
     saved: list[bool] = []
 
