@@ -223,6 +223,12 @@ def write_blob(kind: str, name: str, key: str, value: Any) -> None:
         pass
 
 
+def forget_blob(kind: str, name: str) -> None:
+    """Remove a blob, if there is one."""
+    with contextlib.suppress(OSError):
+        _blob(kind, name).unlink(missing_ok=True)
+
+
 def _read_sealed(path: Path, key: str) -> Any:
     """The plain data `_write_sealed` stored at `path` under `key`, or None when the seal
     fails (stored under another key, by other code, or damaged). Raises OSError or

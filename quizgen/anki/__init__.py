@@ -314,7 +314,14 @@ def build(
             meanwhile()
 
     try:
-        write_package(entries, _decks(project, entries), target, progress, meanwhile=prepare_lock)
+        write_package(
+            entries,
+            _decks(project, entries),
+            target,
+            progress,
+            meanwhile=prepare_lock,
+            keep=project.root,
+        )
     except (OSError, sqlite3.Error) as exc:  # a full disk, say: the old package stays
         raise InputError.single(target, f"cannot write the package: {_reason(exc)}") from None
     if not called:  # (a writer that does not call back)

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sqlite3
 import tempfile
 import threading
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from quizgen.anki import kept
 from quizgen.anki.lock import Entry
 from quizgen.anki.notetypes import NOTE_TYPES, STYLE_VERSION, stable_id
 from quizgen.fsutil import atomic_output, check_output_path
@@ -61,6 +61,7 @@ def write_package(
     progress: Progress | None = None,
     *,
     meanwhile: Callable[[], object] | None = None,
+    keep: Path | None = None,
 ) -> None:
     """Write `entries` as an Anki package at `path`, atomically.
 
@@ -68,26 +69,39 @@ def write_package(
     `progress`, when given, schedules the cards it has studied and adds its review log. The
     collection is built in a temporary folder that is always removed.
 
+    `keep`, a project's root, keeps the collection for the project's next build, which then
+    writes only the rows that changed, to the same bytes (see quizgen.anki.kept); not with
+    `progress`.
+
     `meanwhile`, when given, is called in this thread once the rows are in, while another
     thread indexes them and zips the file (SQLite and zlib let other Python code run then):
     a caller's own work in that time is nearly free. Its exceptions are raised once the
     package is written or has failed; a failure of the package is raised first."""
     check_output_path(path)
-    with tempfile.TemporaryDirectory(prefix="quizgen-") as tmp:
-        db = Path(tmp) / "collection.anki2"
-        conn = _write_collection(entries, decks, db, progress)
+    where = kept.folder() if keep is not None and progress is None else None
+    keeper = kept.Kept(keep, where) if keep is not None and where is not None else None
+    # (in the folder collections are kept in, when there is one: kept by a rename)
+    with tempfile.TemporaryDirectory(prefix="quizgen-", dir=where) as tmp:
+        work, db = Path(tmp) / "work.anki2", Path(tmp) / "collection.anki2"
+        conn, state, fresh = _collection(entries, decks, work, progress, keeper)
+
+        def finish() -> None:
+            digest = _finish(conn, db, path, index=fresh)
+            if keeper is not None and state is not None:
+                keeper.keep(db, digest, state)
+
         if meanwhile is None:
-            _finish(conn, db, path)
+            finish()
             return
         failed: list[BaseException] = []
 
-        def finish() -> None:
+        def run() -> None:
             try:
-                _finish(conn, db, path)
+                finish()
             except BaseException as exc:  # raised in the caller's thread, below
                 failed.append(exc)
 
-        worker = threading.Thread(target=finish, name="quizgen-package")
+        worker = threading.Thread(target=run, name="quizgen-package")
         worker.start()
         try:
             meanwhile()
@@ -97,21 +111,28 @@ def write_package(
                 raise failed[0]
 
 
-def _finish(conn: sqlite3.Connection, db: Path, path: Path) -> None:
-    """Index the collection's rows and zip it to `path`."""
-    from genanki.apkg_schema import APKG_SCHEMA
-
+def _finish(conn: sqlite3.Connection, db: Path, path: Path, *, index: bool) -> str:
+    """Index the working collection's rows (`index`: when they are new), vacuum it into `db`
+    and zip that to `path`. Returns the digest of `db`'s bytes."""
     try:
-        indexes = APKG_SCHEMA.split("CREATE INDEX", 1)[1]
-        conn.executescript("CREATE INDEX" + indexes)  # after the rows: faster than during
+        if index:
+            from genanki.apkg_schema import APKG_SCHEMA
+
+            indexes = APKG_SCHEMA.split("CREATE INDEX", 1)[1]
+            conn.executescript("CREATE INDEX" + indexes)  # after the rows: faster than during
         conn.commit()
+        # The same bytes however the rows came in (see quizgen.anki.kept).
+        conn.execute(f"PRAGMA schema_version = {kept.COOKIE}")
+        conn.execute("VACUUM INTO ?", (str(db),))
     finally:
         conn.close()
     with atomic_output(path) as out:
-        _zip(db, out)
+        return _zip(db, out)
 
 
-def _zip(db: Path, out: Any) -> None:
+def _zip(db: Path, out: Any) -> str:
+    """Zip the collection `db` into `out`; returns the digest of its bytes, as read."""
+    digest = hashlib.sha256()
     with zipfile.ZipFile(out, "w") as archive:
         for name, source in zip(PACKAGE_ENTRIES, (db, None), strict=True):
             # Zip entry times are local date-times with no zone: a fixed one keeps the bytes
@@ -127,63 +148,139 @@ def _zip(db: Path, out: Any) -> None:
                 archive.writestr(info, b"{}")
                 continue
             with source.open("rb") as src, archive.open(info, "w") as dst:
-                shutil.copyfileobj(src, dst, _CHUNK)
+                while chunk := src.read(_CHUNK):
+                    digest.update(chunk)
+                    dst.write(chunk)
+    return digest.hexdigest()
+
+
+def _collection(
+    entries: Sequence[Entry],
+    decks: dict[str, str],
+    work: Path,
+    progress: Progress | None,
+    keeper: kept.Kept | None,
+) -> tuple[sqlite3.Connection, kept.State | None, bool]:
+    """The working collection at `work`, in a transaction left open (`_finish` commits it, in
+    whichever thread: the connection is used by one at a time); what it is made from, when
+    it is to be kept; and whether its rows are all new (then not yet indexed)."""
+    deck_ids = {name: stable_id(f"deck:{name}") for name in sorted(decks)}
+    used = sorted({e.note.type for e in entries})
+    type_ids = {key: note_type.id for key, note_type in NOTE_TYPES.items()}
+    state = None
+    if keeper is not None:
+        state = kept.State(entries, deck_ids, [sorted(decks.items()), used])
+        previous = keeper.copy_to(work)
+        if previous is not None:
+            conn = _connect(work)
+            try:
+                found = kept.changes(entries, previous, state)
+                if found is not None:
+                    _apply(conn, found, type_ids, deck_ids)
+                    if previous.col != state.col:
+                        _fill_col(conn, decks, deck_ids, used, None)
+            except sqlite3.Error:  # (a file SQLite cannot update: build from scratch)
+                found = None
+            if found is not None:
+                return conn, state, False
+            conn.close()
+            work.unlink(missing_ok=True)
+    conn = _connect(work)
+    try:
+        _write_collection(conn, entries, decks, deck_ids, used, type_ids, progress)
+    except BaseException:
+        conn.close()
+        raise
+    return conn, state, True
+
+
+def _connect(work: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(work, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    return conn
 
 
 def _write_collection(
-    entries: Sequence[Entry], decks: dict[str, str], db: Path, progress: Progress | None
-) -> sqlite3.Connection:
-    """The collection's tables and rows, in a transaction left open: `_finish` indexes the
-    rows and commits, in whichever thread (the connection is used by one at a time)."""
-    from genanki import Deck
+    conn: sqlite3.Connection,
+    entries: Sequence[Entry],
+    decks: dict[str, str],
+    deck_ids: dict[str, int],
+    used: list[str],
+    type_ids: dict[str, int],
+    progress: Progress | None,
+) -> None:
+    """The collection's tables and rows, unindexed."""
     from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
 
     tables = APKG_SCHEMA.split("CREATE INDEX", 1)[0]
-    deck_ids = {name: stable_id(f"deck:{name}") for name in sorted(decks)}
-    used = sorted({e.note.type for e in entries})
+    conn.executescript(tables + APKG_COL)
+    _fill_col(conn, decks, deck_ids, used, progress)
+    conn.executemany(_INSERT_NOTE, _note_rows(entries, type_ids))
+    # One card per note (ord 0: a cloze note hides all its blanks as c1). New cards are due
+    # in source order, retired ones last. Anki keeps the scheduling of cards it already
+    # has; a retired card is also suspended, which an import "with scheduling" keeps.
+    studied = progress.cards if progress is not None else {}
+    conn.executemany(_INSERT_CARD, _card_rows(enumerate(entries, 1), deck_ids, studied))
+    if progress is not None:
+        _write_progress(conn, entries, deck_ids, progress)
+
+
+_INSERT_NOTE = "INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, 0, 0, '')"
+_INSERT_CARD = "INSERT INTO cards VALUES (?, ?, ?, 0, ?, -1, 0, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')"
+
+
+def _apply(
+    conn: sqlite3.Connection,
+    found: kept.Changes,
+    type_ids: dict[str, int],
+    deck_ids: dict[str, int],
+) -> None:
+    """Replace a kept collection's rows that changed (deletes first: a new note may take the
+    id of one gone)."""
+    conn.executemany("DELETE FROM notes WHERE id = ?", found.stale_notes)
+    conn.executemany("DELETE FROM cards WHERE id = ?", found.stale_cards)
+    conn.executemany(_INSERT_NOTE, _note_rows(found.notes, type_ids))
+    conn.executemany(_INSERT_CARD, _card_rows(found.cards, deck_ids, {}))
+
+
+def _fill_col(
+    conn: sqlite3.Connection,
+    decks: dict[str, str],
+    deck_ids: dict[str, int],
+    used: list[str],
+    progress: Progress | None,
+) -> None:
+    """The collection row's note types and decks (and with progress, its settings)."""
+    from genanki import Deck
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
     home = next(iter(deck_ids.values()), 1)  # the top deck sorts first: where Anki adds notes
-    type_ids = {key: note_type.id for key, note_type in NOTE_TYPES.items()}
     models = {
         str(NOTE_TYPES[name].id): NOTE_TYPES[name].to_genanki().to_json(STYLE_VERSION, home)
         for name in used
     }
-    conn = sqlite3.connect(db, check_same_thread=False)
+    # genanki's own decks (its "Default"), as a collection from scratch holds them
+    empty = sqlite3.connect(":memory:")
     try:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.executescript(tables + APKG_COL)
-        (decks_json,) = conn.execute("SELECT decks FROM col").fetchone()
-        all_decks = json.loads(decks_json)
-        for name, deck_id in deck_ids.items():
-            all_decks[str(deck_id)] = Deck(deck_id, name, decks[name]).to_json()
-        conn.execute(
-            "UPDATE col SET models = ?, decks = ?", (json.dumps(models), json.dumps(all_decks))
-        )
-        if progress is not None:
-            from quizgen.anki.progress import COLLECTION_CONF
+        empty.executescript(APKG_SCHEMA.split("CREATE INDEX", 1)[0] + APKG_COL)
+        ((decks_json, conf_json),) = empty.execute("SELECT decks, conf FROM col").fetchall()
+    finally:
+        empty.close()
+    all_decks = json.loads(decks_json)
+    for name, deck_id in deck_ids.items():
+        all_decks[str(deck_id)] = Deck(deck_id, name, decks[name]).to_json()
+    conn.execute(
+        "UPDATE col SET models = ?, decks = ?", (json.dumps(models), json.dumps(all_decks))
+    )
+    if progress is not None:
+        from quizgen.anki.progress import COLLECTION_CONF
 
-            (conf_json,) = conn.execute("SELECT conf FROM col").fetchone()
-            conn.execute(
-                "UPDATE col SET conf = ?", (json.dumps(json.loads(conf_json) | COLLECTION_CONF),)
-            )
-        conn.executemany(
-            "INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, 0, 0, '')",
-            _note_rows(entries, type_ids),
+        conn.execute(
+            "UPDATE col SET conf = ?", (json.dumps(json.loads(conf_json) | COLLECTION_CONF),)
         )
-        # One card per note (ord 0: a cloze note hides all its blanks as c1). New cards are due
-        # in source order, retired ones last. Anki keeps the scheduling of cards it already
-        # has; a retired card is also suspended, which an import "with scheduling" keeps.
-        conn.executemany(
-            "INSERT INTO cards VALUES (?, ?, ?, 0, ?, -1, 0, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')",
-            _card_rows(entries, deck_ids, progress.cards if progress is not None else {}),
-        )
-        if progress is not None:
-            _write_progress(conn, entries, deck_ids, progress)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
 
 
 def _note_rows(entries: Sequence[Entry], type_ids: dict[str, int]) -> Iterator[tuple[Any, ...]]:
@@ -203,10 +300,11 @@ def _note_rows(entries: Sequence[Entry], type_ids: dict[str, int]) -> Iterator[t
 
 
 def _card_rows(
-    entries: Sequence[Entry], deck_ids: dict[str, int], studied: Mapping[str, object]
+    placed: Iterable[tuple[int, Entry]], deck_ids: dict[str, int], studied: Mapping[str, object]
 ) -> Iterator[tuple[int, ...]]:
-    """The cards not studied (`studied`: by card id), each due in its note's place."""
-    for due, e in enumerate(entries, 1):
+    """The cards not studied (`studied`: by card id), each due in its note's place, given
+    with it: (place, entry)."""
+    for due, e in placed:
         note, record = e.note, e.record
         if not studied or note.card_id not in studied:
             card_id = record.id
