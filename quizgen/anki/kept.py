@@ -34,7 +34,7 @@ from quizgen.anki.lock import Entry
 
 COOKIE = 1000  # the collection's schema cookie before its vacuum: any fixed value does
 _KIND = "packages"
-_CHUNK = 1 << 20
+Row = tuple[str, int, int, int, int, int]  # see State.row
 _MAX_SHARE = 4  # more than one row in this many changed: inserting all afresh is quicker
 
 
@@ -64,15 +64,20 @@ class State:
         self.queues = bytes(e.note.retired for e in entries)  # queue -1 for a retired note
         self.col = col
 
-    def rows(self) -> dict[str, tuple[str, int, int, int, int, int]]:
-        """By card id: (note hash, id, mod, deck id, retired, due)."""
-        hashes = self.hashes
-        return {
-            card_id: (hashes[16 * i : 16 * i + 16], id_, mod, deck, retired, i + 1)
-            for i, (card_id, id_, mod, deck, retired) in enumerate(
-                zip(self.card_ids, self.ids, self.mods, self.decks, self.queues, strict=True)
-            )
-        }
+    def row(self, i: int) -> Row:
+        """What the rows at place `i` are made from: (note hash, id, mod, deck id, retired,
+        due)."""
+        return (
+            self.hashes[16 * i : 16 * i + 16],
+            self.ids[i],
+            self.mods[i],
+            self.decks[i],
+            self.queues[i],
+            i + 1,
+        )
+
+    def columns(self) -> tuple[array[int], array[int], array[int], bytes]:
+        return self.ids, self.mods, self.decks, self.queues
 
     def dump(self, digest: str) -> list[Any]:
         return [
@@ -122,29 +127,33 @@ class Kept:
 
     @staticmethod
     def _key() -> str:
-        from importlib.metadata import version
+        """What else the bytes of a collection follow from: SQLite, and genanki's schema and
+        JSON (its files, read rather than imported: importing it takes longer)."""
+        import importlib.util
 
-        return f"sqlite {sqlite3.sqlite_version} genanki {version('genanki')}"
+        digest = hashlib.sha256(f"sqlite {sqlite3.sqlite_version}\n".encode())
+        spec = importlib.util.find_spec("genanki")
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            for path in sorted(Path(folder).glob("*.py")):
+                digest.update(f"{path.name} ".encode() + path.read_bytes())
+        return digest.hexdigest()
 
-    def copy_to(self, work: Path) -> State | None:
-        """Copy the kept collection to `work` and say what it holds; None (and no file) when
-        nothing usable is kept."""
+    def claim(self, work: Path) -> State | None:
+        """Move the kept collection to `work` (a file in `folder()`: a build beside this one
+        then finds none) and say what it holds; None (and no file) when nothing usable is
+        kept."""
         from quizgen.cache import read_blob
 
         loaded = State.load(read_blob(_KIND, self.name, self._key()))
         if loaded is None:
             return None
         state, digest = loaded
-        check = hashlib.sha256()
         try:
-            with self.file.open("rb") as src, work.open("wb") as dst:
-                while chunk := src.read(_CHUNK):
-                    check.update(chunk)
-                    dst.write(chunk)
+            os.replace(self.file, work)
+            found = _digest(work)
         except OSError:
-            work.unlink(missing_ok=True)
-            return None
-        if check.hexdigest() != digest:
+            found = None
+        if found != digest:
             work.unlink(missing_ok=True)
             return None
         return state
@@ -180,29 +189,64 @@ class Changes:
     stale_cards: list[tuple[int]]
 
 
+def _digest(path: Path) -> str:
+    """The SHA-256 of a file, in one call that lets other threads run (a loop of reads would
+    wait for the interpreter at each one)."""
+    import mmap
+
+    with path.open("rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return hashlib.sha256().hexdigest()
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return hashlib.sha256(mapped).hexdigest()
+
+
 def changes(entries: Sequence[Entry], kept: State, now: State) -> Changes | None:
     """What turns the rows of `kept` into those of `now` (the state of `entries`), or None
     when so much changed that inserting every row afresh is quicker."""
-    old = kept.rows()
+    gone: list[Row] = []
+    compared: list[tuple[int, Row | None]]
+    if kept.card_ids == now.card_ids:  # the same cards in the same places: most builds
+        places = sorted(_differing(kept, now))
+        compared = [(i, kept.row(i)) for i in places]
+    else:
+        old: dict[str, Row | None] = {c: kept.row(i) for i, c in enumerate(kept.card_ids)}
+        compared = [(i, old.pop(card_id, None)) for i, card_id in enumerate(now.card_ids)]
+        gone = [was for was in old.values() if was is not None]  # (after a lock file reset)
     found = Changes([], [], [], [])
-    hashes = now.hashes
-    rows = zip(entries, now.ids, now.mods, now.decks, now.queues, strict=True)
-    for i, (entry, id_, mod, deck, retired) in enumerate(rows):
-        row = (hashes[16 * i : 16 * i + 16], id_, mod, deck, retired, i + 1)
-        was = old.pop(entry.note.card_id, None)
+    for i, was in compared:
+        row = now.row(i)
         if was == row:
             continue
         if was is None or was[:3] != row[:3]:  # hash, id, mod: the note's row
-            found.notes.append(entry)
+            found.notes.append(entries[i])
             if was is not None:
                 found.stale_notes.append((was[1],))
         if was is None or was[1:] != row[1:]:  # id, mod, deck, queue, due: the card's row
-            found.cards.append((row[5], entry))
+            found.cards.append((row[5], entries[i]))
             if was is not None:
                 found.stale_cards.append((was[1],))
-    for was in old.values():  # gone from this build (only when the lock file was reset)
+    for was in gone:
         found.stale_notes.append((was[1],))
         found.stale_cards.append((was[1],))
     if (len(found.notes) + len(found.stale_notes)) * _MAX_SHARE > len(entries) + 1:
         return None
     return found
+
+
+def _differing(a: State, b: State) -> set[int]:
+    """The places where two states of the same cards differ, found a block at a time (most
+    blocks are equal)."""
+    places: set[int] = set()
+    columns: list[tuple[Any, Any, int]] = [(a.hashes, b.hashes, 16)]
+    columns += [(x, y, 1) for x, y in zip(a.columns(), b.columns(), strict=True)]
+    for x, y, width in columns:
+        if x == y:
+            continue
+        step = 1024 * width
+        for start in range(0, len(x), step):
+            if x[start : start + step] != y[start : start + step]:
+                for j in range(start, min(start + step, len(x)), width):
+                    if x[j : j + width] != y[j : j + width]:
+                        places.add(j // width)
+    return places

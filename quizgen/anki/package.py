@@ -73,9 +73,9 @@ def write_package(
     writes only the rows that changed, to the same bytes (see quizgen.anki.kept); not with
     `progress`.
 
-    `meanwhile`, when given, is called in this thread once the rows are in, while another
-    thread indexes them and zips the file (SQLite and zlib let other Python code run then):
-    a caller's own work in that time is nearly free. Its exceptions are raised once the
+    `meanwhile`, when given, is called in this thread while another writes the package
+    (SQLite, hashlib and zlib let other Python code run meanwhile): a caller's own work in
+    that time is nearly free. Its exceptions are raised once the
     package is written or has failed; a failure of the package is raised first."""
     check_output_path(path)
     where = kept.folder() if keep is not None and progress is None else None
@@ -83,21 +83,21 @@ def write_package(
     # (in the folder collections are kept in, when there is one: kept by a rename)
     with tempfile.TemporaryDirectory(prefix="quizgen-", dir=where) as tmp:
         work, db = Path(tmp) / "work.anki2", Path(tmp) / "collection.anki2"
-        conn, state, fresh = _collection(entries, decks, work, progress, keeper)
 
-        def finish() -> None:
+        def write() -> None:
+            conn, state, fresh = _collection(entries, decks, work, progress, keeper)
             digest = _finish(conn, db, path, index=fresh)
             if keeper is not None and state is not None:
                 keeper.keep(db, digest, state)
 
         if meanwhile is None:
-            finish()
+            write()
             return
         failed: list[BaseException] = []
 
         def run() -> None:
             try:
-                finish()
+                write()
             except BaseException as exc:  # raised in the caller's thread, below
                 failed.append(exc)
 
@@ -170,7 +170,7 @@ def _collection(
     state = None
     if keeper is not None:
         state = kept.State(entries, deck_ids, [sorted(decks.items()), used])
-        previous = keeper.copy_to(work)
+        previous = keeper.claim(work)
         if previous is not None:
             conn = _connect(work)
             try:
