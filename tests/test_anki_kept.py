@@ -192,3 +192,38 @@ def test_without_a_cache_folder_a_build_still_writes(
 
     assert (tmp_path / "out.apkg").stat().st_size > 0
     assert kept.folder() is None
+
+
+def test_a_build_that_fails_leaves_the_kept_collection_to_the_next(
+    deck: Path, tmp_path: Path, scratch_builds: list[int]
+) -> None:
+    from quizgen.anki import build_project
+    from quizgen.errors import InputError
+
+    out = tmp_path / "out.apkg"
+    build_project(deck, out, now=NOW)
+    kept_before = kept_file().read_bytes()
+    source = deck / "sources" / "muesli.yaml"
+    good = source.read_text()
+    source.write_text(good.replace("year: 2021", "year: [2021"))  # not YAML
+    with pytest.raises(InputError):
+        build_project(deck, out, now=NOW + 60)
+    assert kept_file().read_bytes() == kept_before  # claimed, then put back
+    source.write_text(good.replace("Policy Optimization'", "Policy Optimisation'"))
+    scratch_builds.clear()
+
+    build_project(deck, out, now=NOW + 120)
+
+    assert scratch_builds == []
+    assert [p.name for p in kept.folder().iterdir() if p.is_dir()] == []  # type: ignore[union-attr]
+
+
+def test_a_collection_claimed_by_one_build_is_not_seen_by_another(
+    deck: Path, tmp_path: Path
+) -> None:
+    build(*compile_project(deck), tmp_path / "out.apkg", now=NOW)
+    with kept.Kept.of(deck) as one, kept.Kept.of(deck) as other:  # type: ignore[union-attr]
+        assert one.claimed() is not None
+        assert other.claimed() is None
+        assert one.work.exists() and not other.work.exists()
+    assert list(kept.folder().glob("*.anki2")) == []  # type: ignore[union-attr]

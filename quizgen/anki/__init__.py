@@ -20,6 +20,7 @@ without any input file changing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, TypeGuard
 from quizgen.errors import InputError, Problem, display_path
 
 if TYPE_CHECKING:  # the writers load when a build runs: `up_to_date` needs none of them
-    from quizgen.anki import lock
+    from quizgen.anki import kept, lock
     from quizgen.anki.notes import Note
     from quizgen.model import Card, Project
 
@@ -98,8 +99,7 @@ def build_project(
     past the input files' bytes and nothing is written. Raises InputError as `build` does,
     and for every problem of the project."""
     from quizgen import cache
-    from quizgen.anki.notes import notes_for
-    from quizgen.project import compile_cached, resolve_root
+    from quizgen.project import resolve_root
 
     root = resolve_root(path)
     inputs = digests = None
@@ -110,6 +110,24 @@ def build_project(
             done = up_to_date(root, output, inputs)
             if done is not None:
                 return done
+    # The last package's collection is claimed while the sources compile (see anki.kept).
+    with _kept(root if progress_from is None else None) as keeper:
+        return _compile_and_build(root, output, now, progress_from, inputs, digests, keeper)
+
+
+def _compile_and_build(
+    root: Path,
+    output: Path | None,
+    now: float,
+    progress_from: Path | None,
+    inputs: str | None,
+    digests: dict[Path, str] | None,
+    keeper: kept.Kept | None,
+) -> BuildResult:
+    from quizgen import cache
+    from quizgen.anki.notes import notes_for
+    from quizgen.project import compile_cached
+
     # The whole compilation is not stored: writing it costs a build more than it saves it.
     project, cards, store = compile_cached(root, digests=digests)
     notes = notes_for(project, cards, store.known_notes(project) if store else None)
@@ -123,7 +141,7 @@ def build_project(
             store.save(project, cards, notes)
 
     try:
-        result = build(project, cards, output, now, progress_from, notes, meanwhile=save)
+        result = build(project, cards, output, now, progress_from, notes, save, keeper)
     finally:
         save()  # (if the build failed before it could)
     name = _stamp_name(root, output)
@@ -144,6 +162,15 @@ def build_project(
         }
         cache.write_record(_STAMPS, name, stamp)
     return result
+
+
+def _kept(root: Path | None) -> contextlib.AbstractContextManager[kept.Kept | None]:
+    """The kept collection of the project at `root`, being claimed (see anki.kept); none
+    without a root or a cache folder."""
+    from quizgen.anki import kept
+
+    keeper = kept.Kept.of(root) if root is not None else None
+    return keeper.start() if keeper is not None else contextlib.nullcontext()
 
 
 _STAMPS = "builds"
@@ -219,6 +246,7 @@ def build(
     progress_from: Path | None = None,
     notes: Sequence[Note] | None = None,
     meanwhile: Callable[[], object] | None = None,
+    keeper: kept.Kept | None = None,
 ) -> BuildResult:
     """Write the project's Anki package to `output` (default: `default_output`, creating
     dist/ if needed) and record the build in the project's quizgen.lock.
@@ -230,8 +258,10 @@ def build(
     (a file of the project, a file that is not an earlier package: see `quizgen.outputs`), the
     lock file is not one quizgen wrote or the history cannot be read. `now` (Unix seconds)
     stamps new and changed notes. `notes`, when given, are `notes.notes_for(project, cards)`,
-    made already. `meanwhile`, when given, is called while the package is zipped (see
-    `package.write_package`), or else once it is written."""
+    made already. `meanwhile`, when given, is called while the package is written (see
+    `package.write_package`), or else once it is written. `keeper`, the project's kept
+    collection (see anki.kept), is what the package is updated from; without one, and
+    without `progress_from`, the build finds and keeps its own."""
     from quizgen.anki import lock
     from quizgen.anki.notes import deck_name, notes_for
     from quizgen.outputs import check_output
@@ -314,14 +344,17 @@ def build(
             meanwhile()
 
     try:
-        write_package(
-            entries,
-            _decks(project, entries),
-            target,
-            progress,
-            meanwhile=prepare_lock,
-            keep=project.root,
-        )
+        with contextlib.ExitStack() as stack:
+            if keeper is None and progress is None:
+                keeper = stack.enter_context(_kept(project.root))
+            write_package(
+                entries,
+                _decks(project, entries),
+                target,
+                progress,
+                meanwhile=prepare_lock,
+                keep=keeper,
+            )
     except (OSError, sqlite3.Error) as exc:  # a full disk, say: the old package stays
         raise InputError.single(target, f"cannot write the package: {_reason(exc)}") from None
     if not called:  # (a writer that does not call back)

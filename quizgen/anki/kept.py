@@ -13,7 +13,7 @@ the same value first in both (`COOKIE`).
 What is kept: the collection file last vacuumed, and a sealed blob (quizgen.cache.write_blob)
 saying what each of its rows was made from (the note's hash, id and modification time, and
 the card's deck, queue and due position), what its `col` row was made from, and the file's
-digest. A kept file that is damaged or replaced, of another SQLite or genanki, or of other
+size and CRC-32. A kept file that is damaged or replaced, of another SQLite or genanki, or of other
 quizgen code is a miss, and the build starts from scratch. Builds with progress (whose rows
 come from a review history) neither use nor keep one.
 """
@@ -23,7 +23,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import sqlite3
+import tempfile
+import threading
+import zlib
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +38,7 @@ from quizgen.anki.lock import Entry
 
 COOKIE = 1000  # the collection's schema cookie before its vacuum: any fixed value does
 _KIND = "packages"
+_PIECE = 1 << 22
 Row = tuple[str, int, int, int, int, int]  # see State.row
 _MAX_SHARE = 4  # more than one row in this many changed: inserting all afresh is quicker
 
@@ -118,12 +123,61 @@ class State:
 
 
 class Kept:
-    """The kept collection of the project at `root` (its absolute path names it)."""
+    """The kept collection of the project at `root` (its absolute path names it), and a work
+    folder beside it for one build, removed on `close`. `start` claims the collection in the
+    background, while the build compiles; `claimed` says what it holds."""
 
     def __init__(self, root: Path, where: Path) -> None:
         self.name = os.path.abspath(root)
         stem = hashlib.sha256(self.name.encode()).hexdigest()[:32]
         self.file = where / f"{stem}.anki2"
+        self.folder = Path(tempfile.mkdtemp(prefix="quizgen-", dir=where))
+        self.work = self.folder / "work.anki2"
+        self._thread: threading.Thread | None = None
+        self._state: State | None = None
+        self._used = False
+
+    @classmethod
+    def of(cls, root: Path) -> Kept | None:
+        """The kept collection of `root`, or None when the cache folder cannot be written."""
+        where = folder()
+        if where is None:
+            return None
+        try:
+            return cls(root, where)
+        except OSError:
+            return None
+
+    def __enter__(self) -> Kept:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> Kept:
+        self._thread = threading.Thread(target=self._claim, name="quizgen-kept", daemon=True)
+        self._thread.start()
+        return self
+
+    def claimed(self) -> State | None:
+        """What the kept collection holds, now moved to `work` (a build beside this one then
+        finds none); None, and no file, when nothing usable is kept."""
+        if self._thread is None:
+            self._claim()
+        else:
+            self._thread.join()
+        self._used = True
+        return self._state
+
+    def close(self) -> None:
+        """Remove the work folder; a collection claimed but never used goes back (a build
+        that failed before writing leaves the next one what it found)."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._state is not None and not self._used:
+            with contextlib.suppress(OSError):
+                os.replace(self.work, self.file)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     @staticmethod
     def _key() -> str:
@@ -133,33 +187,29 @@ class Kept:
 
         digest = hashlib.sha256(f"sqlite {sqlite3.sqlite_version}\n".encode())
         spec = importlib.util.find_spec("genanki")
-        for folder in (spec.submodule_search_locations or []) if spec else []:
-            for path in sorted(Path(folder).glob("*.py")):
+        for where in (spec.submodule_search_locations or []) if spec else []:
+            for path in sorted(Path(where).glob("*.py")):
                 digest.update(f"{path.name} ".encode() + path.read_bytes())
         return digest.hexdigest()
 
-    def claim(self, work: Path) -> State | None:
-        """Move the kept collection to `work` (a file in `folder()`: a build beside this one
-        then finds none) and say what it holds; None (and no file) when nothing usable is
-        kept."""
+    def _claim(self) -> None:
         from quizgen.cache import read_blob
 
-        loaded = State.load(read_blob(_KIND, self.name, self._key()))
-        if loaded is None:
-            return None
-        state, digest = loaded
         try:
-            os.replace(self.file, work)
-            found = _digest(work)
-        except OSError:
-            found = None
-        if found != digest:
-            work.unlink(missing_ok=True)
-            return None
-        return state
+            loaded = State.load(read_blob(_KIND, self.name, self._key()))
+            if loaded is None:
+                return
+            state, check = loaded
+            os.replace(self.file, self.work)
+            if file_check(self.work) == check:
+                self._state = state
+            else:
+                self.work.unlink()
+        except OSError:  # a cache is an optimisation, never a failure
+            self.work.unlink(missing_ok=True)
 
-    def keep(self, db: Path, digest: str, state: State) -> None:
-        """Keep the collection `db` (whose bytes have `digest`), made from `state`, by moving
+    def keep(self, db: Path, check: str, state: State) -> None:
+        """Keep the collection `db` (`file_check` gives `check`), made from `state`, by moving
         it; a cache that cannot be written is simply not written."""
         from quizgen.cache import forget_blob, write_blob
 
@@ -168,14 +218,24 @@ class Kept:
             os.replace(db, self.file)
         except OSError:
             return
-        write_blob(_KIND, self.name, self._key(), state.dump(digest))
+        write_blob(_KIND, self.name, self._key(), state.dump(check))
 
-    def forget(self) -> None:
-        from quizgen.cache import forget_blob
 
-        forget_blob(_KIND, self.name)
-        with contextlib.suppress(OSError):
-            self.file.unlink(missing_ok=True)
+def file_check(path: Path) -> str:
+    """What tells a kept file from a damaged or replaced one: its size and CRC-32 (which the
+    zip computes anyway as it writes the package: see package._zip). Read in large pieces,
+    so that the thread seldom waits for the interpreter."""
+    crc = size = 0
+    buffer = bytearray(_PIECE)
+    with path.open("rb", buffering=0) as f:
+        while n := f.readinto(buffer):  # type: ignore[attr-defined]
+            crc = zlib.crc32(memoryview(buffer)[:n], crc)
+            size += n
+    return checked(size, crc)
+
+
+def checked(size: int, crc: int) -> str:
+    return f"{size}:{crc:08x}"
 
 
 @dataclass
@@ -187,18 +247,6 @@ class Changes:
     cards: list[tuple[int, Entry]]
     stale_notes: list[tuple[int]]
     stale_cards: list[tuple[int]]
-
-
-def _digest(path: Path) -> str:
-    """The SHA-256 of a file, in one call that lets other threads run (a loop of reads would
-    wait for the interpreter at each one)."""
-    import mmap
-
-    with path.open("rb") as f:
-        if os.fstat(f.fileno()).st_size == 0:
-            return hashlib.sha256().hexdigest()
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return hashlib.sha256(mapped).hexdigest()
 
 
 def changes(entries: Sequence[Entry], kept: State, now: State) -> Changes | None:

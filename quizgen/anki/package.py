@@ -13,8 +13,10 @@ pyproject.toml pins genanki to the release line the tests import into real Anki.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -33,7 +35,7 @@ _GUID_ALPHABET = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
 )
 _GUID_PAIRS = [a + b for a in _GUID_ALPHABET for b in _GUID_ALPHABET]
-_CHUNK = 1 << 20
+_CHUNK = 1 << 22  # large: zlib lets other threads run while it compresses each piece
 
 if TYPE_CHECKING:
     from quizgen.anki.progress import Progress
@@ -61,7 +63,7 @@ def write_package(
     progress: Progress | None = None,
     *,
     meanwhile: Callable[[], object] | None = None,
-    keep: Path | None = None,
+    keep: kept.Kept | None = None,
 ) -> None:
     """Write `entries` as an Anki package at `path`, atomically.
 
@@ -69,26 +71,29 @@ def write_package(
     `progress`, when given, schedules the cards it has studied and adds its review log. The
     collection is built in a temporary folder that is always removed.
 
-    `keep`, a project's root, keeps the collection for the project's next build, which then
-    writes only the rows that changed, to the same bytes (see quizgen.anki.kept); not with
-    `progress`.
+    `keep`, a project's kept collection (see quizgen.anki.kept), is updated into this
+    package's collection if it can be, to the bytes a build from scratch writes, and then
+    holds this one; not with `progress`.
 
     `meanwhile`, when given, is called in this thread while another writes the package
-    (SQLite, hashlib and zlib let other Python code run meanwhile): a caller's own work in
-    that time is nearly free. Its exceptions are raised once the
-    package is written or has failed; a failure of the package is raised first."""
+    (SQLite and zlib let other Python code run meanwhile): a caller's own work in
+    that time is nearly free. Its exceptions are raised once the package is written or has
+    failed; a failure of the package is raised first."""
     check_output_path(path)
-    where = kept.folder() if keep is not None and progress is None else None
-    keeper = kept.Kept(keep, where) if keep is not None and where is not None else None
-    # (in the folder collections are kept in, when there is one: kept by a rename)
-    with tempfile.TemporaryDirectory(prefix="quizgen-", dir=where) as tmp:
-        work, db = Path(tmp) / "work.anki2", Path(tmp) / "collection.anki2"
+    keeper = keep if progress is None else None
+    with contextlib.ExitStack() as stack:
+        if keeper is not None:
+            tmp = keeper.folder  # (beside the kept collection: this one is kept by a rename)
+        else:
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="quizgen-")))
+        work = keeper.work if keeper is not None else tmp / "work.anki2"
+        db = tmp / "collection.anki2"
 
         def write() -> None:
             conn, state, fresh = _collection(entries, decks, work, progress, keeper)
-            digest = _finish(conn, db, path, index=fresh)
+            check = _finish(conn, db, path, index=fresh)
             if keeper is not None and state is not None:
-                keeper.keep(db, digest, state)
+                keeper.keep(db, check, state)
 
         if meanwhile is None:
             write()
@@ -113,7 +118,7 @@ def write_package(
 
 def _finish(conn: sqlite3.Connection, db: Path, path: Path, *, index: bool) -> str:
     """Index the working collection's rows (`index`: when they are new), vacuum it into `db`
-    and zip that to `path`. Returns the digest of `db`'s bytes."""
+    and zip that to `path`. Returns `kept.file_check` of `db`."""
     try:
         if index:
             from genanki.apkg_schema import APKG_SCHEMA
@@ -131,8 +136,7 @@ def _finish(conn: sqlite3.Connection, db: Path, path: Path, *, index: bool) -> s
 
 
 def _zip(db: Path, out: Any) -> str:
-    """Zip the collection `db` into `out`; returns the digest of its bytes, as read."""
-    digest = hashlib.sha256()
+    """Zip the collection `db` into `out`; returns `kept.file_check` of `db`."""
     with zipfile.ZipFile(out, "w") as archive:
         for name, source in zip(PACKAGE_ENTRIES, (db, None), strict=True):
             # Zip entry times are local date-times with no zone: a fixed one keeps the bytes
@@ -148,10 +152,9 @@ def _zip(db: Path, out: Any) -> str:
                 archive.writestr(info, b"{}")
                 continue
             with source.open("rb") as src, archive.open(info, "w") as dst:
-                while chunk := src.read(_CHUNK):
-                    digest.update(chunk)
-                    dst.write(chunk)
-    return digest.hexdigest()
+                shutil.copyfileobj(src, dst, _CHUNK)
+            collection = info
+    return kept.checked(collection.file_size, collection.CRC)
 
 
 def _collection(
@@ -170,7 +173,7 @@ def _collection(
     state = None
     if keeper is not None:
         state = kept.State(entries, deck_ids, [sorted(decks.items()), used])
-        previous = keeper.claim(work)
+        previous = keeper.claimed()
         if previous is not None:
             conn = _connect(work)
             try:
