@@ -35,7 +35,7 @@ _GUID_ALPHABET = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
 )
 _GUID_PAIRS = [a + b for a in _GUID_ALPHABET for b in _GUID_ALPHABET]
-_CHUNK = 1 << 22  # large: zlib lets other threads run while it compresses each piece
+_CHUNK = 1 << 20
 
 if TYPE_CHECKING:
     from quizgen.anki.progress import Progress
@@ -75,10 +75,11 @@ def write_package(
     package's collection if it can be, to the bytes a build from scratch writes, and then
     holds this one; not with `progress`.
 
-    `meanwhile`, when given, is called in this thread while another writes the package
-    (SQLite and zlib let other Python code run meanwhile): a caller's own work in
-    that time is nearly free. Its exceptions are raised once the package is written or has
-    failed; a failure of the package is raised first."""
+    `meanwhile`, when given, is called in this thread once the rows are in, while another
+    thread indexes them, vacuums and zips the collection (SQLite and zlib let other Python
+    code run then): a caller's own work in that time is nearly free. Its exceptions are
+    raised once the package is written or has failed; a failure of the package is raised
+    first."""
     check_output_path(path)
     keeper = keep if progress is None else None
     with contextlib.ExitStack() as stack:
@@ -89,20 +90,24 @@ def write_package(
         work = keeper.work if keeper is not None else tmp / "work.anki2"
         db = tmp / "collection.anki2"
 
-        def write() -> None:
-            conn, state, fresh = _collection(entries, decks, work, progress, keeper)
+        # The rows go in here: the worker below runs only long calls into SQLite and zlib,
+        # which let this thread's Python run. (A thread that inserted row by row would take
+        # the interpreter back at every row, and both threads would crawl.)
+        conn, state, fresh = _collection(entries, decks, work, progress, keeper)
+
+        def finish() -> None:
             check = _finish(conn, db, path, index=fresh)
             if keeper is not None and state is not None:
                 keeper.keep(db, check, state)
 
         if meanwhile is None:
-            write()
+            finish()
             return
         failed: list[BaseException] = []
 
         def run() -> None:
             try:
-                write()
+                finish()
             except BaseException as exc:  # raised in the caller's thread, below
                 failed.append(exc)
 
