@@ -227,3 +227,23 @@ def test_a_collection_claimed_by_one_build_is_not_seen_by_another(
         assert other.claimed() is None
         assert one.work.exists() and not other.work.exists()
     assert list(kept.folder().glob("*.anki2")) == []  # type: ignore[union-attr]
+
+
+def test_work_folders_of_killed_builds_are_swept_after_a_day(deck: Path, tmp_path: Path) -> None:
+    import os
+    import time
+
+    where = kept.folder()
+    assert where is not None
+    killed, running = where / "build-killed", where / "build-running"
+    for folder in (killed, running):
+        folder.mkdir()
+        (folder / "work.anki2").write_bytes(b"x" * 1000)
+    day_old = time.time() - 25 * 3600
+    os.utime(killed, (day_old, day_old))
+
+    build(*compile_project(deck), tmp_path / "out.apkg", now=NOW)
+
+    assert not killed.exists()
+    assert (running / "work.anki2").exists()
+    assert sorted(p.name for p in where.iterdir() if p.is_dir()) == ["build-running"]

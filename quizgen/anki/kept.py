@@ -27,6 +27,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 import zlib
 from array import array
 from collections.abc import Sequence
@@ -39,6 +40,8 @@ from quizgen.anki.lock import Entry
 COOKIE = 1000  # the collection's schema cookie before its vacuum: any fixed value does
 _KIND = "packages"
 _PIECE = 1 << 22
+_WORK = "build-"  # the prefix of a build's work folder
+_STALE = 24 * 3600
 Row = tuple[str, int, int, int, int, int]  # see State.row
 _MAX_SHARE = 4  # more than one row in this many changed: inserting all afresh is quicker
 
@@ -54,6 +57,16 @@ def folder() -> Path | None:
     except OSError:
         return None
     return path if os.access(path, os.W_OK) else None
+
+
+def _sweep(where: Path, now: float) -> None:
+    """Remove the work folders of builds that were killed (a build removes its own): those
+    untouched for a day, which no running build still uses."""
+    with contextlib.suppress(OSError):
+        for path in where.glob(f"{_WORK}*"):
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime > _STALE:
+                    shutil.rmtree(path, ignore_errors=True)
 
 
 class State:
@@ -131,7 +144,7 @@ class Kept:
         self.name = os.path.abspath(root)
         stem = hashlib.sha256(self.name.encode()).hexdigest()[:32]
         self.file = where / f"{stem}.anki2"
-        self.folder = Path(tempfile.mkdtemp(prefix="quizgen-", dir=where))
+        self.folder = Path(tempfile.mkdtemp(prefix=_WORK, dir=where))
         self.work = self.folder / "work.anki2"
         self._thread: threading.Thread | None = None
         self._state: State | None = None
@@ -143,6 +156,7 @@ class Kept:
         where = folder()
         if where is None:
             return None
+        _sweep(where, time.time())
         try:
             return cls(root, where)
         except OSError:
