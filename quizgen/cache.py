@@ -476,10 +476,13 @@ def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
         cards.append(row)
     note_rows = None
     if entry.notes is not None:
-        note_rows = tuple(
-            (n.card_id, n.type, n.deck, n.fields, n.tags, n.hash, n.retired, n._guid)
-            for n in entry.notes
+        import marshal
+
+        fields = marshal.dumps(tuple(n.fields for n in entry.notes))  # see notes.LaterFields
+        rows = tuple(
+            (n.card_id, n.type, n.deck, n.tags, n.hash, n.retired, n._guid) for n in entry.notes
         )
+        note_rows = (rows, fields)
     return (
         tuple(source.values()),
         tuple((p.path, p.line, p.message, p.warning, p.setting) for p in entry.problems),
@@ -495,7 +498,7 @@ def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
 def _unpacked(data: Any) -> _SourceEntry:
     """The entry `_packed` gave `data`; raises (ValueError, TypeError, ...) when `data` is not
     of that shape. Each object is made as `Card.built` makes a card: its dict filled in."""
-    from quizgen.anki.notes import Note
+    from quizgen.anki.notes import LaterFields, Note
     from quizgen.errors import Problem
     from quizgen.expand import Draft
     from quizgen.model import Fact, Source
@@ -529,20 +532,17 @@ def _unpacked(data: Any) -> _SourceEntry:
         raise ValueError("not an entry")
     notes = None
     if note_rows is not None:
+        rows, fields = note_rows
+        if type(fields) is not bytes:
+            raise TypeError("not an entry")
+        later = LaterFields(fields)
         new = Note.__new__
         notes = []
-        for row in note_rows:
+        for at, row in enumerate(rows):
             note = new(Note)
-            (
-                note.card_id,
-                note.type,
-                note.deck,
-                note.fields,
-                note.tags,
-                note.hash,
-                note.retired,
-                note._guid,
-            ) = row
+            note.card_id, note.type, note.deck, note.tags, note.hash, note.retired, note._guid = row
+            note._fields = later
+            note._at = at
             notes.append(note)
     return _SourceEntry(source, problems, paper, Draft(cards, folded, drawn, False, pools), notes)
 

@@ -247,3 +247,61 @@ def test_work_folders_of_killed_builds_are_swept_after_a_day(deck: Path, tmp_pat
     assert not killed.exists()
     assert (running / "work.anki2").exists()
     assert sorted(p.name for p in where.iterdir() if p.is_dir()) == ["build-running"]
+
+
+@pytest.fixture
+def fields_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The notes whose fields were read back from the compile cache, as they are read."""
+    from quizgen.anki import notes
+
+    seen: list[int] = []
+    real = notes.LaterFields.__getitem__
+
+    def spy(self: notes.LaterFields, i: int) -> tuple[str, ...]:
+        seen.append(i)
+        return real(self, i)
+
+    monkeypatch.setattr(notes.LaterFields, "__getitem__", spy)
+    return seen
+
+
+def test_an_edit_build_reads_no_field_of_the_notes_it_keeps(
+    deck: Path, tmp_path: Path, fields_read: list[int]
+) -> None:
+    from quizgen.anki import build_project
+
+    out = tmp_path / "out.apkg"
+    build_project(deck, out, now=NOW)
+    edit(deck / "sources" / "muesli.yaml", "Policy Optimization'", "Policy Optimisation'")
+
+    build_project(deck, out, now=NOW + 60)
+
+    assert fields_read == []
+
+
+def test_notes_read_back_from_the_compile_cache_write_the_same_package(
+    deck: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    scratch_builds: list[int],
+    fields_read: list[int],
+) -> None:
+    from quizgen import cache
+    from quizgen.anki import build_project
+
+    out = tmp_path / "out.apkg"
+    build_project(deck, out, now=NOW)
+    lock = (deck / "quizgen.lock").read_bytes()
+    edit(deck / "sources" / "muesli.yaml", "Policy Optimization'", "Policy Optimisation'")
+    kept_file().unlink()  # every row from the notes, most of them read back
+    scratch_builds.clear()
+
+    build_project(deck, out, now=NOW + 60)
+
+    assert scratch_builds == [251] and len(fields_read) > 200  # (muesli's notes made anew)
+    (deck / "quizgen.lock").write_bytes(lock)
+    monkeypatch.setenv("QUIZGEN_CACHE_DIR", str(tmp_path / "empty"))
+    assert not (tmp_path / "empty").exists() and cache.cache_dir() == tmp_path / "empty"
+    fresh = tmp_path / "fresh.apkg"
+    build_project(deck, fresh, now=NOW + 60)
+    assert fresh.read_bytes() == out.read_bytes()

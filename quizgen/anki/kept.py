@@ -6,16 +6,17 @@ SQLite's `VACUUM INTO` writes a database whose bytes follow from what it holds (
 its rows, its header values), not from the order its rows came in or from rows deleted before.
 So every package's collection is written that way (see package.write_package): a build from
 scratch inserts every row into a working file and vacuums it into the package's collection; a
-build with a kept collection copies it, replaces the rows whose note or card changed, and
+build with a kept collection takes it, replaces the rows whose note or card changed, and
 vacuums it into the same bytes. The schema cookie, which a vacuum moves on by one, is set to
 the same value first in both (`COOKIE`).
 
 What is kept: the collection file last vacuumed, and a sealed blob (quizgen.cache.write_blob)
 saying what each of its rows was made from (the note's hash, id and modification time, and
 the card's deck, queue and due position), what its `col` row was made from, and the file's
-size and CRC-32. A kept file that is damaged or replaced, of another SQLite or genanki, or of other
-quizgen code is a miss, and the build starts from scratch. Builds with progress (whose rows
-come from a review history) neither use nor keep one.
+size and CRC-32. A kept file that is damaged or replaced, a blob of another SQLite, genanki or
+quizgen, or a blob that does not match the file is a miss: the build starts from scratch. A
+build takes the file by moving it into its own work folder, so two builds never share one.
+Builds with progress (whose rows come from a review history) neither use nor keep one.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class State:
     def columns(self) -> tuple[array[int], array[int], array[int], bytes]:
         return self.ids, self.mods, self.decks, self.queues
 
-    def dump(self, digest: str) -> list[Any]:
+    def dump(self, check: str) -> list[Any]:
         return [
             self.card_ids,
             self.hashes,
@@ -106,15 +107,15 @@ class State:
             self.decks.tobytes(),
             self.queues,
             self.col,
-            digest,
+            check,
         ]
 
     @classmethod
     def load(cls, data: Any) -> tuple[State, str] | None:
-        """The state `dump` stored with a file's digest, or None when it is not of its shape."""
+        """The state `dump` stored with its file's check, or None when it is not of its shape."""
         if not (type(data) is list and len(data) == 8):
             return None
-        card_ids, hashes, ids, mods, decks, queues, col, digest = data
+        card_ids, hashes, ids, mods, decks, queues, col, check = data
         try:
             state = cls.__new__(cls)
             state.card_ids, state.hashes, state.queues, state.col = card_ids, hashes, queues, col
@@ -129,10 +130,10 @@ class State:
             and type(queues) is bytes
             and len(state.ids) == len(state.mods) == len(state.decks) == len(queues) == n
             and all(type(c) is str for c in card_ids)
-            and type(digest) is str
+            and type(check) is str
         ):
             return None
-        return state, digest
+        return state, check
 
 
 class Kept:
