@@ -343,10 +343,10 @@ def build(
         if meanwhile is not None:
             meanwhile()
 
-    try:
-        with contextlib.ExitStack() as stack:
-            if keeper is None and progress is None:
-                keeper = stack.enter_context(_kept(project.root))
+    with contextlib.ExitStack() as stack:
+        if keeper is None and progress is None:  # (kept once the lock file's bytes are gone)
+            keeper = stack.enter_context(_kept(project.root))
+        try:
             write_package(
                 entries,
                 _decks(project, entries),
@@ -355,21 +355,22 @@ def build(
                 meanwhile=prepare_lock,
                 keep=keeper,
             )
-    except (OSError, sqlite3.Error) as exc:  # a full disk, say: the old package stays
-        raise InputError.single(target, f"cannot write the package: {_reason(exc)}") from None
-    if not called:  # (a writer that does not call back)
-        prepare_lock()
-    if write_lock:
-        try:
-            if lock_error is not None:
-                raise lock_error
-            lock.commit(lock_path, lock_bytes)
-        except OSError as exc:
-            raise InputError.single(
-                lock_path,
-                f"cannot record this build: {_reason(exc)}; the package was written, and the "
-                "next build will count the same changes again",
-            ) from None
+        except (OSError, sqlite3.Error) as exc:  # a full disk, say: the old package stays
+            raise InputError.single(target, f"cannot write the package: {_reason(exc)}") from None
+        if not called:  # (a writer that does not call back)
+            prepare_lock()
+        if write_lock:
+            try:
+                if lock_error is not None:
+                    raise lock_error
+                lock.commit(lock_path, lock_bytes)
+            except OSError as exc:
+                raise InputError.single(
+                    lock_path,
+                    f"cannot record this build: {_reason(exc)}; the package was written, and "
+                    "the next build will count the same changes again",
+                ) from None
+        lock_bytes = []
 
     from collections import Counter
     from operator import attrgetter

@@ -31,7 +31,7 @@ import threading
 import time
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,7 +139,8 @@ class State:
 class Kept:
     """The kept collection of the project at `root` (its absolute path names it), and a work
     folder beside it for one build, removed on `close`. `start` claims the collection in the
-    background, while the build compiles; `claimed` says what it holds."""
+    background, while the build compiles; `claimed` says what it holds; `made` names the
+    collection to keep in its place, on `close`."""
 
     def __init__(self, root: Path, where: Path) -> None:
         self.name = os.path.abspath(root)
@@ -150,6 +151,7 @@ class Kept:
         self._thread: threading.Thread | None = None
         self._state: State | None = None
         self._used = False
+        self._made: tuple[Path, str, Callable[[], State]] | None = None
 
     @classmethod
     def of(cls, root: Path) -> Kept | None:
@@ -189,6 +191,10 @@ class Kept:
         that failed before writing leaves the next one what it found)."""
         if self._thread is not None:
             self._thread.join()
+        if self._made is not None:
+            db, check, state_of = self._made
+            self._made = None
+            self.keep(db, check, state_of())
         if self._state is not None and not self._used:
             with contextlib.suppress(OSError):
                 os.replace(self.work, self.file)
@@ -222,6 +228,11 @@ class Kept:
                 self.work.unlink()
         except OSError:  # a cache is an optimisation, never a failure
             self.work.unlink(missing_ok=True)
+
+    def made(self, db: Path, check: str, state_of: Callable[[], State]) -> None:
+        """Keep the collection `db` (`file_check` gives `check`), made from `state_of()`, on
+        `close`: a build's largest objects (its lock file's bytes, say) are gone then."""
+        self._made = (db, check, state_of)
 
     def keep(self, db: Path, check: str, state: State) -> None:
         """Keep the collection `db` (`file_check` gives `check`), made from `state`, by moving

@@ -93,12 +93,12 @@ def write_package(
         # The rows go in here: the worker below runs only long calls into SQLite and zlib,
         # which let this thread's Python run. (A thread that inserted row by row would take
         # the interpreter back at every row, and both threads would crawl.)
-        conn, state, fresh = _collection(entries, decks, work, progress, keeper)
+        conn, state_of, fresh = _collection(entries, decks, work, progress, keeper)
 
         def finish() -> None:
             check = _finish(conn, db, path, index=fresh)
-            if keeper is not None and state is not None:
-                keeper.keep(db, check, state)
+            if keeper is not None:
+                keeper.made(db, check, state_of)
 
         if meanwhile is None:
             finish()
@@ -168,38 +168,42 @@ def _collection(
     work: Path,
     progress: Progress | None,
     keeper: kept.Kept | None,
-) -> tuple[sqlite3.Connection, kept.State | None, bool]:
+) -> tuple[sqlite3.Connection, Callable[[], kept.State], bool]:
     """The working collection at `work`, in a transaction left open (`_finish` commits it, in
-    whichever thread: the connection is used by one at a time); what it is made from, when
-    it is to be kept; and whether its rows are all new (then not yet indexed)."""
+    whichever thread: the connection is used by one at a time); what gives what it is made
+    from, to keep it; and whether its rows are all new (then not yet indexed)."""
     deck_ids = {name: stable_id(f"deck:{name}") for name in sorted(decks)}
     used = sorted({e.note.type for e in entries})
     type_ids = {key: note_type.id for key, note_type in NOTE_TYPES.items()}
-    state = None
-    if keeper is not None:
-        state = kept.State(entries, deck_ids, [sorted(decks.items()), used])
-        previous = keeper.claimed()
-        if previous is not None:
-            conn = _connect(work)
-            try:
-                found = kept.changes(entries, previous, state)
-                if found is not None:
-                    _apply(conn, found, type_ids, deck_ids)
-                    if previous.col != state.col:
-                        _fill_col(conn, decks, deck_ids, used, None)
-            except sqlite3.Error:  # (a file SQLite cannot update: build from scratch)
-                found = None
+    col = [sorted(decks.items()), used]
+
+    def state_of() -> kept.State:
+        return kept.State(entries, deck_ids, col)
+
+    previous = keeper.claimed() if keeper is not None else None
+    if previous is not None:
+        state = state_of()
+        conn = _connect(work)
+        try:
+            found = kept.changes(entries, previous, state)
             if found is not None:
-                return conn, state, False
-            conn.close()
-            work.unlink(missing_ok=True)
+                _apply(conn, found, type_ids, deck_ids)
+                if previous.col != state.col:
+                    _fill_col(conn, decks, deck_ids, used, None)
+        except sqlite3.Error:  # (a file SQLite cannot update: build from scratch)
+            found = None
+        if found is not None:
+            return conn, lambda: state, False
+        conn.close()
+        work.unlink(missing_ok=True)
     conn = _connect(work)
     try:
         _write_collection(conn, entries, decks, deck_ids, used, type_ids, progress)
     except BaseException:
         conn.close()
         raise
-    return conn, state, True
+    # (made when the collection is kept: once the build's largest objects are gone)
+    return conn, state_of, True
 
 
 def _connect(work: Path) -> sqlite3.Connection:
