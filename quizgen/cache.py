@@ -195,8 +195,9 @@ def _blob(kind: str, name: str) -> Path:
 
 def _seal(key: str, payload: bytes | memoryview) -> bytes:
     """What a blob's first 32 bytes must be: a digest of quizgen's code, the key the blob
-    was stored under and every byte of its payload."""
-    seal = hashlib.blake2b(f"{code_digest()}\n{key}\n".encode(), digest_size=32)
+    was stored under and every byte of its payload. (SHA-256: processors hash it in hardware,
+    twice as fast as BLAKE2 here, and an edit build reads 20 MB of entries.)"""
+    seal = hashlib.sha256(f"{code_digest()}\n{key}\n".encode())
     seal.update(payload)
     return seal.digest()
 

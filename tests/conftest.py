@@ -32,6 +32,16 @@ def mini(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def deck_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled deck: ten sources whose multiple-choice options are drawn
+    across papers, without its lock (its first build is from scratch)."""
+    dest = tmp_path / "deck"
+    shutil.copytree(REPO / "cards_src", dest)
+    (dest / "quizgen.lock").unlink()
+    return dest
+
+
+@pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in tmp_path, so that paths print short and dist/ lands there."""
     monkeypatch.chdir(tmp_path)

@@ -4,7 +4,6 @@ is not used."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -14,17 +13,12 @@ import pytest
 from quizgen.anki import build, kept, package
 from quizgen.project import compile_project
 
-REPO = Path(__file__).parent.parent
 NOW = 1_800_000_000
 
 
 @pytest.fixture
-def deck(tmp_path: Path) -> Path:
-    """A writable copy of the bundled deck (ten sources), without its lock."""
-    dest = tmp_path / "deck"
-    shutil.copytree(REPO / "cards_src", dest)
-    (dest / "quizgen.lock").unlink()
-    return dest
+def deck(deck_copy: Path) -> Path:
+    return deck_copy
 
 
 @pytest.fixture

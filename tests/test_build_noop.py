@@ -20,21 +20,15 @@ from quizgen.anki import build
 from quizgen.cli import main
 from quizgen.project import compile_project
 
-REPO = Path(__file__).parent.parent
-
 
 def invoke(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 
 @pytest.fixture
-def deck(here: Path) -> Path:
-    """A writable copy of the bundled deck: ten sources whose multiple-choice options are drawn
-    across papers, without its lock (its first build here is from scratch)."""
-    dest = here / "deck"
-    shutil.copytree(REPO / "cards_src", dest)
-    (dest / "quizgen.lock").unlink()
-    return dest
+def deck(here: Path, deck_copy: Path) -> Path:
+    """The bundled deck's copy (conftest.deck_copy), built from the test's folder."""
+    return deck_copy
 
 
 @pytest.fixture
