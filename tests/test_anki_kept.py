@@ -299,3 +299,30 @@ def test_notes_read_back_from_the_compile_cache_write_the_same_package(
     fresh = tmp_path / "fresh.apkg"
     build_project(deck, fresh, now=NOW + 60)
     assert fresh.read_bytes() == out.read_bytes()
+
+
+def test_a_cache_folder_that_cannot_take_the_work_does_not_fail_the_build(
+    deck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quizgen.cache import cache_dir
+
+    real = package._finish
+    tried: list[Path] = []
+
+    def disk_full_in_the_cache(conn: sqlite3.Connection, db: Path, *rest: object, **kw: bool):  # type: ignore[no-untyped-def]
+        tried.append(db)
+        if cache_dir() in db.parents:
+            conn.close()
+            raise OSError(28, "No space left on device")
+        return real(conn, db, *rest, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(package, "_finish", disk_full_in_the_cache)
+    out = tmp_path / "out.apkg"
+    build(*compile_project(deck), out, now=NOW)
+
+    assert len(tried) == 2 and cache_dir() not in tried[1].parents
+    monkeypatch.setattr(package, "_finish", real)
+    monkeypatch.setattr(kept, "folder", lambda: None)
+    (deck / "quizgen.lock").unlink()
+    build(*compile_project(deck), tmp_path / "plain.apkg", now=NOW)
+    assert out.read_bytes() == (tmp_path / "plain.apkg").read_bytes()

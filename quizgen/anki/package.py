@@ -81,7 +81,38 @@ def write_package(
     raised once the package is written or has failed; a failure of the package is raised
     first."""
     check_output_path(path)
+    called: list[bool] = []
+    raised: list[BaseException] = []
+
+    def once() -> None:  # meanwhile, in whichever attempt gets there first
+        if meanwhile is not None and not called:
+            called.append(True)
+            try:
+                meanwhile()
+            except BaseException as exc:  # raised once the package is written
+                raised.append(exc)
+
     keeper = keep if progress is None else None
+    try:
+        _write(entries, decks, path, progress, once, keeper)
+    except (OSError, sqlite3.Error):
+        if keeper is None:
+            raise
+        # The cache folder could not take the work (its disk full, say): a cache is only
+        # an optimisation, so build as if there were none.
+        _write(entries, decks, path, progress, once, None)
+    if raised:
+        raise raised[0]
+
+
+def _write(
+    entries: Sequence[Entry],
+    decks: dict[str, str],
+    path: Path,
+    progress: Progress | None,
+    meanwhile: Callable[[], None],
+    keeper: kept.Kept | None,
+) -> None:
     with contextlib.ExitStack() as stack:
         if keeper is not None:
             tmp = keeper.folder  # (beside the kept collection: this one is kept by a rename)
@@ -100,9 +131,6 @@ def write_package(
             if keeper is not None:
                 keeper.made(db, check, state_of)
 
-        if meanwhile is None:
-            finish()
-            return
         failed: list[BaseException] = []
 
         def run() -> None:
@@ -117,8 +145,8 @@ def write_package(
             meanwhile()
         finally:
             worker.join()
-            if failed:
-                raise failed[0]
+        if failed:
+            raise failed[0]
 
 
 def _finish(conn: sqlite3.Connection, db: Path, path: Path, *, index: bool) -> str:
