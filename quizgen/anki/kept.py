@@ -22,6 +22,7 @@ Builds with progress (whose rows come from a review history) neither use nor kee
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
@@ -201,6 +202,7 @@ class Kept:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     @staticmethod
+    @functools.cache
     def _key() -> str:
         """What else the bytes of a collection follow from: SQLite, and genanki's schema and
         JSON (its files, read rather than imported: importing it takes longer)."""
@@ -226,8 +228,9 @@ class Kept:
                 self._state = state
             else:
                 self.work.unlink()
-        except OSError:  # a cache is an optimisation, never a failure
-            self.work.unlink(missing_ok=True)
+        except Exception:  # a cache is an optimisation, never a failure
+            with contextlib.suppress(OSError):
+                self.work.unlink(missing_ok=True)
 
     def made(self, db: Path, check: str, state_of: Callable[[], State]) -> None:
         """Keep the collection `db` (`file_check` gives `check`), made from `state_of()`, on

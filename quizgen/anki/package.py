@@ -4,7 +4,9 @@ genanki's `Package.write_to_file` stamps every note with the build time, zips wi
 entry times and without compression, and leaves its temporary database behind. quizgen keeps
 genanki's schema, collection row and note-type and deck JSON, but writes the notes and cards
 itself (each note with its own id and modification time from the lock file, in one batched
-transaction), then zips with fixed entry times and deflate. Same entries in, same bytes out.
+transaction), vacuums the collection into the file it zips (so that its bytes follow from its
+rows alone, however they came in: see anki.kept, which updates the last build's collection),
+then zips with fixed entry times and deflate. Same entries in, same bytes out.
 
 The schema, the collection row and the JSON of note types and decks come from genanki modules
 and methods outside its public API (apkg_schema, apkg_col, Model.to_json, Deck.to_json), so
