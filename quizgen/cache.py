@@ -196,7 +196,7 @@ def _blob(kind: str, name: str) -> Path:
 def _seal(key: str, payload: bytes | memoryview) -> bytes:
     """What a blob's first 32 bytes must be: a digest of quizgen's code, the key the blob
     was stored under and every byte of its payload. (SHA-256: processors hash it in hardware,
-    twice as fast as BLAKE2 here, and an edit build reads 20 MB of entries.)"""
+    quicker than BLAKE2, 11 ms against 16 ms for the 20 MB of entries an edit build reads.)"""
     seal = hashlib.sha256(f"{code_digest()}\n{key}\n".encode())
     seal.update(payload)
     return seal.digest()
