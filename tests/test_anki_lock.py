@@ -94,6 +94,30 @@ def test_a_reformatted_lock_still_reads(tmp_path: Path) -> None:
     assert read(path) == records(entries)
 
 
+@pytest.mark.parametrize(
+    ("edit", "canonical"),
+    [
+        (lambda t: t, True),
+        (lambda t: t.replace("}\n}\n}\n", "},\n}\n}\n"), False),  # a trailing comma
+        (lambda t: t.replace('},\n  "s/b', '},\n\n  "s/b'), False),  # a blank line between
+        (lambda t: t.replace('},\n  "s/b', '}, \n  "s/b'), False),  # a space after a comma
+        (lambda t: t.replace("}\n}\n}\n", "}\n  \n}\n}\n"), False),  # after the last line
+    ],
+)
+def test_only_the_layout_render_writes_is_read_line_by_line(
+    tmp_path: Path,
+    edit,
+    canonical: bool,  # type: ignore[no-untyped-def]
+) -> None:
+    from quizgen.anki.lock import _canonical
+
+    entries = reconcile([note("s/b/t"), note("s/a/t"), note("s/c/t")], {}, NOW, deck_of)
+    text = edit("".join(render(entries)))
+
+    assert (_canonical(text) == records(entries)) is canonical
+    assert canonical or _canonical(text) is None
+
+
 def test_empty_and_missing_lock(tmp_path: Path) -> None:
     path = tmp_path / "quizgen.lock"
     assert read(path) == {}
