@@ -253,11 +253,9 @@ def _write_collection(
     progress: Progress | None,
 ) -> None:
     """The collection's tables and rows, unindexed."""
-    from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
 
-    tables = APKG_SCHEMA.split("CREATE INDEX", 1)[0]
-    conn.executescript(tables + APKG_COL)
+    conn.executescript(APKG_SCHEMA.split("CREATE INDEX", 1)[0])  # the tables
     _fill_col(conn, decks, deck_ids, used, progress)
     conn.executemany(_INSERT_NOTE, _note_rows(entries, type_ids))
     # One card per note (ord 0: a cloze note hides all its blanks as c1). New cards are due
@@ -294,23 +292,19 @@ def _fill_col(
     used: list[str],
     progress: Progress | None,
 ) -> None:
-    """The collection row's note types and decks (and with progress, its settings)."""
+    """The collection row, genanki's, with the note types and decks the entries use (and
+    with progress, its settings): written anew, also over a kept collection's."""
     from genanki import Deck
     from genanki.apkg_col import APKG_COL
-    from genanki.apkg_schema import APKG_SCHEMA
 
     home = next(iter(deck_ids.values()), 1)  # the top deck sorts first: where Anki adds notes
     models = {
         str(NOTE_TYPES[name].id): NOTE_TYPES[name].to_genanki().to_json(STYLE_VERSION, home)
         for name in used
     }
-    # genanki's own decks (its "Default"), as a collection from scratch holds them
-    empty = sqlite3.connect(":memory:")
-    try:
-        empty.executescript(APKG_SCHEMA.split("CREATE INDEX", 1)[0] + APKG_COL)
-        ((decks_json, conf_json),) = empty.execute("SELECT decks, conf FROM col").fetchall()
-    finally:
-        empty.close()
+    conn.execute("DELETE FROM col")
+    conn.executescript(APKG_COL)
+    (decks_json, conf_json) = conn.execute("SELECT decks, conf FROM col").fetchone()
     all_decks = json.loads(decks_json)
     for name, deck_id in deck_ids.items():
         all_decks[str(deck_id)] = Deck(deck_id, name, decks[name]).to_json()
