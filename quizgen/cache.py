@@ -492,6 +492,13 @@ def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
         entry.draft.folded,
         entry.draft.drawn,
         entry.draft.pools,
+        (
+            entry.draft.choice_at,
+            entry.draft.keys,
+            entry.draft.drawn_from,
+            entry.draft.foreign,
+            entry.draft.fit,
+        ),
         note_rows,
     )
 
@@ -505,12 +512,18 @@ def _unpacked(data: Any) -> _SourceEntry:
     from quizgen.model import Fact, Source
     from quizgen.template import Segment
 
-    source_row, problem_rows, paper, card_rows, folded, drawn, pools, note_rows = data
+    source_row, problem_rows, paper, card_rows, folded, drawn, pools, summary, note_rows = data
+    choice_at, keys, drawn_from, foreign, fit = summary
     if not (
         isinstance(paper, str)
         and isinstance(folded, list)
         and isinstance(drawn, dict)
         and (pools is None or isinstance(pools, dict))
+        and isinstance(choice_at, tuple)
+        and isinstance(keys, list)
+        and (drawn_from is None or isinstance(drawn_from, frozenset))
+        and type(foreign) is bool
+        and (fit is None or type(fit) is bool)
     ):
         raise TypeError("not an entry")
     source_names = _fields(Source)
@@ -529,7 +542,9 @@ def _unpacked(data: Any) -> _SourceEntry:
                 segment.__dict__.update(text=text, hidden=hidden)
                 segments.append(segment)
             card.__dict__["cloze"] = tuple(segments)
-    if len(folded) != len(cards):
+    if not len(folded) == len(keys) == len(cards) or not all(
+        0 <= i < len(cards) for i in choice_at
+    ):
         raise ValueError("not an entry")
     notes = None
     if note_rows is not None:
@@ -545,7 +560,8 @@ def _unpacked(data: Any) -> _SourceEntry:
             note._fields = later
             note._at = at
             notes.append(note)
-    return _SourceEntry(source, problems, paper, Draft(cards, folded, drawn, False, pools), notes)
+    made = Draft(cards, folded, drawn, False, pools, choice_at, keys, drawn_from, foreign, fit)
+    return _SourceEntry(source, problems, paper, made, notes)
 
 
 def _built(cls: type[_T], names: tuple[str, ...], rows: Any) -> list[_T]:

@@ -23,7 +23,8 @@ right:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from itertools import groupby
 
 from quizgen.distractors import MIN_OPTIONS, compatible, shape_of
 from quizgen.errors import Problem
@@ -249,14 +250,32 @@ def mixed_shapes(card: Card, items_of: dict[str, tuple[str, ...]]) -> bool:
 
 
 def structural(
-    project: Project, cards: Sequence[Card], *, complete: bool = True
+    project: Project,
+    cards: Sequence[Card],
+    *,
+    complete: bool = True,
+    settled: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[list[Card], list[Problem]]:
     """The cards fit to use, and every problem that keeps one out or is wrong with the project
     as a whole (see the module's docstring).
 
     complete=False says some files failed to load: the checks that need every fact (options
-    too few, templates that apply to no fact) are left out rather than reported falsely."""
+    too few, templates that apply to no fact) are left out rather than reported falsely.
+
+    `settled` maps the ids of sources whose cards are known to pass every check of a card by
+    itself (quizgen.cache: an unchanged paper whose cards had no problem last time and kept
+    their options) to their cards' questions, keyed as here: only that no other card asks
+    the same is checked. When one does, every card is checked, to name the first asker."""
     from operator import attrgetter
+
+    asked_there: set[str] = set()
+    if settled and complete:
+        for keys in settled.values():
+            asked_there.update(keys)
+        if len(asked_there) != sum(map(len, settled.values())):
+            settled = None  # a question asked twice among them
+    else:
+        settled = None
 
     # For each template: what the common case needs of it, so that a card with nothing wrong
     # (nearly all of 30,000) costs a few lookups: the prefix of its question's key, whether it
@@ -271,27 +290,44 @@ def structural(
         for kind in project.kinds.values()
         for template in kind.templates
     }
-    facts = {(s.id, f.id): f for s in project.sources for f in s.facts}
+    facts = {
+        (s.id, f.id): f
+        for s in project.sources
+        if settled is None or s.id not in settled  # (a settled paper's facts all have cards)
+        for f in s.facts
+    }
     problems: list[Problem] = []
     kept: list[Card] = []
     questions: dict[str, str] = {}
     hidden = attrgetter("hidden")
-    for card in cards:
-        template, prefix, cloze, choices = templates[card.kind, card.template]
-        if card.front and card.back and not (cloze and not any(map(hidden, card.cloze))):
-            question = prefix + card.front.casefold()
-            if questions.setdefault(question, card.id) is card.id:  # asked first here
-                if not choices or len(card.choices) >= choices:
-                    kept.append(card)
-                    continue
-                del questions[question]  # `_unusable` asks it again, and says what is wrong
-        message, warning = _unusable(card, template, template.style, questions, complete)
-        if message:
-            fact = facts[card.source, card.fact]
-            problems.append(Problem(fact.path, fact.line, message, warning))
-        if not message or warning:
-            kept.append(card)
-    with_cards = set(map(attrgetter("source", "fact"), cards))  # (no Python loop: quicker)
+    runs = ((None, cards),) if settled is None else groupby(cards, attrgetter("source"))
+    checked: list[Card] = []  # (with `settled`: the cards looked at one by one)
+    for source_id, run in runs:
+        if settled is not None:
+            if source_id in settled:
+                kept += run
+                continue
+            run = list(run)
+            checked += run
+        for card in run:
+            template, prefix, cloze, choices = templates[card.kind, card.template]
+            if card.front and card.back and not (cloze and not any(map(hidden, card.cloze))):
+                question = prefix + card.front.casefold()
+                if question in asked_there:  # (a settled card asks it too: name the first)
+                    return structural(project, cards, complete=complete)
+                if questions.setdefault(question, card.id) is card.id:  # asked first here
+                    if not choices or len(card.choices) >= choices:
+                        kept.append(card)
+                        continue
+                    del questions[question]  # `_unusable` asks it again, says what is wrong
+            message, warning = _unusable(card, template, template.style, questions, complete)
+            if message:
+                fact = facts[card.source, card.fact]
+                problems.append(Problem(fact.path, fact.line, message, warning))
+            if not message or warning:
+                kept.append(card)
+    looked_at = cards if settled is None else checked
+    with_cards = set(map(attrgetter("source", "fact"), looked_at))  # (no Python loop: quicker)
     for (source_id, fact_id), fact in facts.items():
         if (source_id, fact_id) not in with_cards:
             problems.append(
@@ -303,7 +339,10 @@ def structural(
                 )
             )
     if complete:
-        problems += _unused(project, set(map(attrgetter("kind", "template"), cards)))
+        used = set(map(attrgetter("kind", "template"), looked_at))
+        if settled is not None and not used.issuperset(templates):
+            used = set(map(attrgetter("kind", "template"), cards))
+        problems += _unused(project, used)
     return kept, problems
 
 

@@ -235,33 +235,72 @@ def pool_digests(
 class Pools:
     """Every fact's answers, per (kind, answer field), with what choosing among them needs.
 
-    Built once per project; `draw` then costs about O(options) per card (see
-    `_take_from_pool`)."""
+    Made once per project, and each part only when first wanted: a card that finds its
+    distractors among its own paper's answers (nearly all of them) reads that paper's part
+    alone, so the options of one edited paper in a hundred cost that paper's answers, not the
+    project's. `draw` then costs about O(options) per card (see `_take_from_pool`)."""
 
     def __init__(self, project: Project) -> None:
-        self.pools: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
-        self.source_tags: dict[str, frozenset[str]] = _source_tags(project)
-        agrees: dict[tuple[tuple[str, str], ...], frozenset[tuple[str, str]]] = {}
-        for key, source, fact, value, agree in _answers(project):
-            agreed = agrees.get(agree)
-            if agreed is None:
-                agreed = agrees[agree] = frozenset(agree)
-            text = value if isinstance(value, str) else join_list(value)
-            self.pools[key].append(Candidate(text, value, source.id, fact.id, agreed))
+        self._project = project
+        self._pools: dict[tuple[str, str], list[Candidate]] | None = None
+        self._agrees: dict[tuple[tuple[str, str], ...], frozenset[tuple[str, str]]] = {}
+        # One paper's part of each pool, the same candidates in the same order.
+        self._own: dict[str, dict[tuple[str, str], list[Candidate]]] = {}
+        self._source_tags: dict[str, frozenset[str]] | None = None
         # Each candidate's shape, found when first offered: most cards take their options from
         # a few candidates, and a pool made for a few cards (an incremental build) need not
         # shape every answer.
-        self.shapes: dict[tuple[str, str], list[Shape | None]] = {
-            key: [None] * len(pool) for key, pool in self.pools.items()
-        }
+        self.shapes: dict[tuple[str, str], list[Shape | None]] = {}
+        self._own_shapes: dict[tuple[tuple[str, str], str], list[Shape | None]] = {}
         # What each fact answers to each question: a distractor must not be another fact's
         # right answer to the very same question. Filled in by expansion as it goes.
         self.answers_to: dict[str, set[str]] = defaultdict(set)
         self._sources: dict[tuple[str, str], dict[str, list[int]]] = {}
         self._tagged: dict[tuple[tuple[str, str], str], list[int]] = {}
 
+    def _candidates(
+        self, sources: Iterable[Source] | None
+    ) -> dict[tuple[str, str], list[Candidate]]:
+        pools: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
+        agrees = self._agrees
+        for key, source, fact, value, agree in _answers(self._project, sources):
+            agreed = agrees.get(agree)
+            if agreed is None:
+                agreed = agrees[agree] = frozenset(agree)
+            text = value if isinstance(value, str) else join_list(value)
+            pools[key].append(Candidate(text, value, source.id, fact.id, agreed))
+        return pools
+
+    @property
+    def pools(self) -> dict[tuple[str, str], list[Candidate]]:
+        """Every (kind, answer field) pool of the project."""
+        if self._pools is None:
+            self._pools = self._candidates(None)
+            self.shapes = {key: [None] * len(pool) for key, pool in self._pools.items()}
+        return self._pools
+
+    @property
+    def source_tags(self) -> dict[str, frozenset[str]]:
+        if self._source_tags is None:
+            self._source_tags = _source_tags(self._project)
+        return self._source_tags
+
     def candidates(self, kind: str, field: str) -> list[Candidate]:
         return self.pools.get((kind, field), [])
+
+    def own(
+        self, key: tuple[str, str], source: Source
+    ) -> tuple[list[Candidate], list[Shape | None]]:
+        """One paper's answers in the (kind, field) pool, in pool order (what `of_source`
+        indexes), with their shapes as far as found."""
+        mine = self._own.get(source.id)
+        if mine is None:
+            mine = self._own[source.id] = self._candidates((source,))
+        candidates = mine.get(key, [])
+        shapes = self._own_shapes.get((key, source.id))
+        if shapes is None:
+            shapes = self._own_shapes[key, source.id] = [None] * len(candidates)
+        return candidates, shapes
 
     def of_source(self, key: tuple[str, str], source: str) -> list[int]:
         """Indices into the (kind, field) pool of one paper's answers."""
@@ -364,8 +403,8 @@ def _take_from_pool(  # type: ignore[no-untyped-def]
     card id. Lazily, so a card that finds its distractors early costs O(options), not O(pool):
     at 30,000 cards of one kind, ranking the whole pool per card was most of `check`'s time."""
     key = (fact.kind, template.answer)
-    pool = pools.candidates(*key)
-    if not pool:
+    own, own_shapes = pools.own(key, source)
+    if not own and not pools.candidates(*key):
         return False, True  # an empty pool is news about every paper: one may fill it
     agree = (
         {
@@ -376,11 +415,15 @@ def _take_from_pool(  # type: ignore[no-untyped-def]
         if template.agree
         else set()
     )
-    shapes = pools.shapes[key]
-    offered: set[int] = set()
     fact_id, source_id = fact.id, source.id
 
-    def offer(indices: list[int] | range, salt: str) -> bool:
+    def offer(
+        pool: list[Candidate],
+        shapes: list[Shape | None],
+        indices: list[int] | range,
+        salt: str,
+        offered: set[int],
+    ) -> bool:
         for n in lazy_permutation(len(indices), f"{card_id}#{salt}"):
             i = indices[n]
             if i in offered:
@@ -398,13 +441,19 @@ def _take_from_pool(  # type: ignore[no-untyped-def]
                 return True
         return False
 
-    if offer(pools.of_source(key, source.id), "paper"):
+    # The paper's own answers are a run of the pool (`of_source`): offered from that run
+    # alone, by their places in it, the whole pool is made only for a card that looks past.
+    offered_own: set[int] = set()
+    if offer(own, own_shapes, range(len(own)), "paper", offered_own):
         return True, False
     if "paper" in template.agree:
         return False, False
-    if offer(pools.sharing_a_tag(key, source.id), "tag"):
+    pool, shapes = pools.candidates(*key), pools.shapes[key]
+    mine = pools.of_source(key, source_id)
+    offered = {mine[i] for i in offered_own}
+    if offer(pool, shapes, pools.sharing_a_tag(key, source_id), "tag", offered):
         return True, True
-    return offer(range(len(pool)), "any"), True
+    return offer(pool, shapes, range(len(pool)), "any", offered), True
 
 
 # -- numbers -----------------------------------------------------------------------------------

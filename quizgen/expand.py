@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from quizgen.distractors import Pools, draw, pool_digests, source_pool_digests
 from quizgen.model import Card, CardTemplate, Fact, FieldValue, Kind, Project, Source
@@ -94,6 +95,18 @@ class Draft:
     drawn: dict[int, tuple[bool, str, tuple[str, ...]]] = field(default_factory=dict)
     redrawn: bool = False
     pools: dict[tuple[str, str], str] | None = None
+    # What lets an expansion (and `checks.structural`) pass over a reused draft without
+    # looking at each of its cards. `choice_at`: the indices of the cards that draw options;
+    # `keys`: each card's question as `checks.structural` keys it (style:front casefolded).
+    choice_at: tuple[int, ...] = ()
+    keys: list[str] = field(default_factory=list)
+    # The pools its options were drawn from, each with its digest then, and whether some
+    # question of its multiple-choice cards was also asked by another paper (whose answers it
+    # then excluded); None until options are drawn for the draft. `fit`: no card of it had
+    # a problem in the last `checks.structural` (None: not checked yet).
+    drawn_from: frozenset[tuple[tuple[str, ...], str]] | None = None
+    foreign: bool = False
+    fit: bool | None = None
 
 
 def draft(project: Project, source: Source) -> Draft:
@@ -102,10 +115,15 @@ def draft(project: Project, source: Source) -> Draft:
     sources) and kinds give equal drafts."""
     cards: list[Card] = []
     folded: list[tuple[str, str]] = []
+    keys: list[str] = []
+    choice_at: list[int] = []
     fields = source.fields  # a property that makes the dict (and the citation) anew each time
     # Per kind, what deciding on each template needs, looked up once rather than per fact.
     plans = {
-        name: [(template, template.required_set) for template in kind.templates]
+        name: [
+            (template, template.required_set, f"{template.style}:", template.choices)
+            for template in kind.templates
+        ]
         for name, kind in project.kinds.items()
     }
     for fact in source.facts:
@@ -114,12 +132,15 @@ def draft(project: Project, source: Source) -> Draft:
         present = texts.keys()
         tags = (source.id, kind.name, *fact.tags)
         skip = fact.skip
-        for template, required in plans[fact.kind]:
+        for template, required, prefix, choices in plans[fact.kind]:
             if present >= required and (not skip or template.id not in skip):
                 card = _make_card(source, fact, kind, template, texts, tags)
+                if choices:
+                    choice_at.append(len(cards))
                 cards.append(card)
                 folded.append((fold(card.front), fold(card.answer)))
-    return Draft(cards, folded)
+                keys.append(prefix + card.front.casefold())
+    return Draft(cards, folded, choice_at=tuple(choice_at), keys=keys)
 
 
 def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[Card]:
@@ -135,6 +156,12 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
         kind.name: {template.id: (template, template.style) for template in kind.templates}
         for kind in project.kinds.values()
     }
+    if drafts is not None:
+        quick = _expand_drafts(project, drafts, templates)
+        if quick is not None:
+            return quick
+        for reused in drafts.values():
+            reused.drawn_from = None  # (not kept up below: such a draft is looked at again)
     cards: list[Card] = []
     styles: list[str] = []
     folded: list[tuple[str, str]] = []
@@ -211,4 +238,107 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
         where = (fact.kind, template.answer) + (() if wide else (source.id,))
         made.drawn[i] = (wide, digests.get(where, ""), excluded)
         made.redrawn = True
+    return cards
+
+
+def _expand_drafts(
+    project: Project,
+    drafts: Mapping[str, Draft],
+    templates: dict[str, dict[str, tuple[CardTemplate, str]]],
+) -> list[Card] | None:
+    """`expand(project, drafts)` without looking at each card of a draft whose options still
+    hold: a build after an edit of one paper in a hundred looks at that paper's cards (and at
+    those whose pools or excluded answers changed), not at the other 99 papers' 30,000.
+
+    None when some question is asked twice in one style (an error that `checks.structural`
+    reports): which of the two cards counts is then for `expand`'s card-by-card way to say."""
+    parts: list[tuple[Source, Draft, int]] = []
+    cards: list[Card] = []
+    folded: list[tuple[str, str]] = []
+    keys: set[str] = set()
+    for source in project.sources:
+        made = drafts.get(source.id)
+        made = draft(project, source) if made is None else made
+        if len(made.keys) != len(made.cards):
+            return None
+        parts.append((source, made, len(cards)))
+        cards += made.cards
+        folded += made.folded
+        keys.update(made.keys)
+    if len(keys) != len(cards):
+        return None  # some question asked twice
+    # With no question asked twice, every card's answer counts against the options of a card
+    # asking the same (folded) question, which is nearly always a card of the same paper.
+    seen: set[str] = set()
+    shared: set[str] = set()  # questions that more than one paper asks
+    questions = []
+    for _, made, _ in parts:
+        asked = set(map(itemgetter(0), made.folded))
+        shared |= seen & asked
+        seen |= asked
+        questions.append(asked)
+    known: dict[str, dict[tuple[str, str], str]] = {}
+    for source, made, _ in parts:
+        if made.pools is None:
+            made.pools = source_pool_digests(project, source)
+            made.redrawn = True
+        known[source.id] = made.pools
+    digests = pool_digests(project, known)
+
+    def choice_questions(made: Draft) -> set[str]:
+        return {made.folded[i][0] for i in made.choice_at}
+
+    # A draft whose options were drawn from pools of the same digests, none of whose
+    # multiple-choice questions another paper asks (now or when they were drawn), keeps them.
+    todo = [
+        (k, part)
+        for k, part in enumerate(parts)
+        if part[1].choice_at
+        and (
+            part[1].drawn_from is None
+            or part[1].foreign
+            or any(digests.get(where, "") != digest for where, digest in part[1].drawn_from)
+            or (shared and not choice_questions(part[1]).isdisjoint(shared))
+        )
+    ]
+    if not todo:
+        return cards
+    wanted: set[str] = set()
+    for _, (_, made, _) in todo:
+        wanted |= choice_questions(made)
+    answers_to: dict[str, set[str]] = defaultdict(set)
+    for asked, (_, made, _) in zip(questions, parts, strict=True):
+        if not asked.isdisjoint(wanted):
+            for question, answer in made.folded:
+                if question in wanted:
+                    answers_to[question].add(answer)
+    pools: Pools | None = None  # made only when some card draws its options
+    for _, (source, made, start) in todo:
+        facts = {fact.id: fact for fact in source.facts}
+        drawn_from: set[tuple[tuple[str, ...], str]] = set()
+        for i in made.choice_at:
+            card = made.cards[i]
+            template = templates[card.kind][card.template][0]
+            fact = facts[card.fact]
+            question = made.folded[i][0]
+            excluded = tuple(sorted(answers_to.get(question, ())))
+            before = made.drawn.get(i)
+            if before is not None:
+                wide, digest, was_excluded = before
+                where = (fact.kind, template.answer) + (() if wide else (source.id,))
+                if digest == digests.get(where, "") and excluded == was_excluded:
+                    drawn_from.add((where, digest))
+                    continue  # the card holds the options these give
+            if pools is None:
+                pools = Pools(project)
+                pools.answers_to = answers_to
+            aliases = [form for _, forms in card.aliases for form in forms]
+            options, wide = draw(pools, source, fact, template, card.id, question, aliases)
+            cards[start + i] = made.cards[i] = card.with_choices(options)
+            where = (fact.kind, template.answer) + (() if wide else (source.id,))
+            made.drawn[i] = (wide, digests.get(where, ""), excluded)
+            drawn_from.add((where, digests.get(where, "")))
+            made.redrawn = True
+        made.drawn_from = frozenset(drawn_from)
+        made.foreign = bool(shared) and not choice_questions(made).isdisjoint(shared)
     return cards

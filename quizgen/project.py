@@ -59,10 +59,26 @@ def _validate(root: Path, *, quality: bool = False, store: Sources | None = None
         from quizgen.expand import draft, expand
 
         drafts = store.drafts(project)
+        reused = set(drafts)
         for source in project.sources:
             if source.id not in drafts:
                 drafts[source.id] = draft(project, source)
-        cards, more = checks.structural(project, expand(project, drafts), complete=complete)
+        expanded = expand(project, drafts)
+        # An unchanged paper whose cards had no problem and kept their options is checked
+        # only against the others' questions.
+        settled = {
+            source_id: drafts[source_id].keys
+            for source_id in reused
+            if drafts[source_id].fit and not drafts[source_id].redrawn
+        }
+        cards, more = checks.structural(project, expanded, complete=complete, settled=settled)
+        with_problems = {problem.path for problem in more}
+        for source in project.sources:
+            made = drafts[source.id]
+            fit = source.path not in with_problems
+            if made.fit is not fit:
+                made.fit = fit
+                made.redrawn = True  # (so that it is stored)
         store.drafted(drafts)
     if quality and not any(not p.warning for p in problems + more):
         more += checks.quality(project, cards)

@@ -565,3 +565,120 @@ def test_stored_notes_that_do_not_match_the_draft_are_not_used(deck: Path, here:
     shutil.rmtree(cache.cache_dir())
     build_project(deck, here / "scratch.apkg", now=now + 60)
     assert (here / "incremental.apkg").read_bytes() == (here / "scratch.apkg").read_bytes()
+
+
+SHARED_KIND = {
+    "kind": "item",
+    "fields": {"category": "text", "thing": "text", "answer": "text"},
+    # no {paper} in the question: two papers can ask the same
+    "templates": [
+        {"id": "choice", "front": "Which {category} is {thing}?", "answer": "answer", "choices": 4}
+    ],
+}
+
+
+def asking(root: Path, b0_thing: str, b0_answer: str = "Beta0") -> Path:
+    """p0's first card asks about 'x-y'; p1's first, about `b0_thing`: the same question
+    (folded) when that is 'x y'. p0's cards need options from p1's answers."""
+    from projects import item, write_project
+
+    a = {"facts": [item("a0", "Alpha0", thing="x-y"), item("a1", "Alpha1")]}
+    b = {
+        "facts": [item("b0", b0_answer, thing=b0_thing)]
+        + [item(f"b{i}", f"Beta{i}") for i in range(1, 4)]
+    }
+    if root.exists():
+        shutil.rmtree(root)
+    return write_project(root, [a, b], [SHARED_KIND])
+
+
+def test_options_follow_another_papers_answer_to_the_same_question(tmp_path: Path) -> None:
+    """A right answer to the same question is never offered as wrong, in a paper that did not
+    change either: p0's cards are drawn again whenever p1 starts or stops asking its
+    question, and come out as a fresh compile draws them."""
+    root = tmp_path / "shared"
+    states = ["x y", "other", "x y", "x y", "other", "other"]
+    answers = ["Beta0", "Beta0", "Beta0", "Delta0", "Delta0", "Beta0"]
+    seen = []
+    for thing, answer in zip(states, answers, strict=True):
+        asking(root, thing, answer)
+        cached = compile_project(root, cached=True)[1]
+        assert cached == compile_project(root)[1], (thing, answer)
+        options = next(c for c in cached if c.id == "p0/a0/choice").choices
+        assert (answer in options) is (thing == "other")
+        seen.append(options)
+    assert len(set(seen)) >= 3  # (the options did change along the way)
+
+
+def test_a_question_two_papers_ask_is_reported_as_a_fresh_compile_does(tmp_path: Path) -> None:
+    from quizgen.errors import InputError
+
+    root = asking(tmp_path / "twice", "thing b0")
+    compile_project(root, cached=True)
+    asking(root, "x-y")  # p1 now asks p0's question, word for word
+    with pytest.raises(InputError) as cached:
+        compile_project(root, cached=True)
+    with pytest.raises(InputError) as fresh:
+        compile_project(root)
+    assert cached.value.problems == fresh.value.problems
+    assert "asks the same question as p0/a0/choice" in str(cached.value.problems[0])
+
+
+def test_an_unchanged_paper_is_checked_only_against_the_others_questions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A paper that did not change, whose cards had no problem and kept their options, is not
+    checked card by card again (`checks.structural`'s `settled`); one whose cards had a
+    warning is, and the warning is reported again."""
+    from projects import item, write_project
+
+    import quizgen.checks
+    from quizgen.project import _validate
+
+    settled: list[set[str]] = []
+    real = quizgen.checks.structural
+
+    def spy(project, cards, **kwargs):  # type: ignore[no-untyped-def]
+        settled.append(set(kwargs.get("settled") or ()))
+        return real(project, cards, **kwargs)
+
+    monkeypatch.setattr(quizgen.checks, "structural", spy)
+
+    def write(c_thing: str) -> Path:
+        root = tmp_path / "three"
+        if root.exists():
+            shutil.rmtree(root)
+        # p0 and p1: 3 answers of the kind between them, so 3 options where 4 are asked (a
+        # warning); p2 is a paper of its own kind, with options enough
+        return write_project(
+            root,
+            [
+                {"facts": [item("a0", "Alpha0", category="dog"), item("a1", "Alpha1", "dog")]},
+                {"facts": [item("b0", "Beta0", category="dog")]},
+                {"facts": [item(f"c{i}", f"Gamma{i}", thing=f"{c_thing} {i}") for i in range(5)]},
+            ],
+            [
+                {
+                    **SHARED_KIND,
+                    "templates": [{**SHARED_KIND["templates"][0], "agree": ["category"]}],
+                }
+            ],
+        )
+
+    def problems(root: Path) -> list[str]:
+        settled.clear()
+        report = _validate(root, store=cache.Sources(root, cache.input_digests(root)))
+        messages = [p.message for p in report.problems]
+        assert messages == [p.message for p in _validate(root).problems]  # as afresh
+        return messages
+
+    root = write("thing")
+    compile_project(root, cached=True)  # (every entry stored)
+    write("other")  # p2 changed: p0 and p1 did not, but had warnings
+    assert sum("gets 3 options, not the 4" in m for m in problems(root)) == 3
+    assert settled[0] == set()
+    compile_project(root, cached=True)
+    with (root / "sources" / "p0.yaml").open("a") as f:
+        f.write("# edited\n")  # p0 changed: p2 did not, and had no problem
+    assert sum("gets 3 options, not the 4" in m for m in problems(root)) == 3
+    assert settled[0] == {"p2"}

@@ -220,3 +220,42 @@ def test_pool_digests_made_of_known_source_digests_are_the_same(tmp_path: Path) 
     kept = {sid: dataclasses.replace(d, redrawn=False) for sid, d in drafts.items()}
     assert expand(project, kept) == cards
     assert not any(d.redrawn for d in kept.values())  # nothing drawn or found anew
+
+
+def test_options_drawn_from_a_papers_part_of_a_pool_are_those_of_the_whole_pool(
+    bundled: Path, tmp_path: Path
+) -> None:
+    """`Pools` makes one paper's part of a pool for a card that finds its options there, and
+    the whole pool only for a card that looks past: the options are those drawn with every
+    pool made up front, card by card."""
+    from projects import item, write_project
+
+    from quizgen.distractors import Pools, draw
+    from quizgen.expand import expand
+
+    # Papers of two facts look past themselves: to a paper sharing a tag, then to any.
+    small = write_project(
+        tmp_path / "small",
+        [
+            {"facts": [item(f"a{i}", f"Alpha{i}") for i in range(2)], "tags": ["t"]},
+            {"facts": [item(f"b{i}", f"Beta{i}") for i in range(2)], "tags": ["t"]},
+            {"facts": [item(f"c{i}", f"Gamma{i}") for i in range(5)]},
+        ],
+    )
+    wide = narrow = 0
+    for root in (bundled, small):
+        project, _ = load_project(root)
+        lazy, eager = Pools(project), Pools(project)
+        assert eager.pools  # every pool, made now
+        facts = {(s.id, f.id): (s, f) for s in project.sources for f in s.facts}
+        templates = {(k.name, t.id): t for k in project.kinds.values() for t in k.templates}
+        for card in expand(project):
+            template = templates[card.kind, card.template]
+            if template.choices:
+                source, fact = facts[card.source, card.fact]
+                question = fold(card.front)
+                got = draw(lazy, source, fact, template, card.id, question)
+                assert got == draw(eager, source, fact, template, card.id, question)
+                wide += got[1]
+                narrow += not got[1]
+    assert wide >= 4 and narrow > 50  # both ways of drawing were taken
