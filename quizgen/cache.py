@@ -520,7 +520,7 @@ def _unpacked(data: Any) -> _SourceEntry:
         and isinstance(drawn, dict)
         and (pools is None or isinstance(pools, dict))
         and isinstance(choice_at, tuple)
-        and isinstance(keys, list)
+        and type(keys) is bytes
         and (drawn_from is None or isinstance(drawn_from, frozenset))
         and type(foreign) is bool
         and (fit is None or type(fit) is bool)
@@ -542,8 +542,10 @@ def _unpacked(data: Any) -> _SourceEntry:
                 segment.__dict__.update(text=text, hidden=hidden)
                 segments.append(segment)
             card.__dict__["cloze"] = tuple(segments)
-    if not len(folded) == len(keys) == len(cards) or not all(
-        0 <= i < len(cards) for i in choice_at
+    if (
+        not len(folded) == len(keys) // 8 == len(cards)
+        or len(keys) % 8
+        or not all(0 <= i < len(cards) for i in choice_at)
     ):
         raise ValueError("not an entry")
     notes = None

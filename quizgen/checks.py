@@ -29,7 +29,7 @@ from itertools import groupby
 from quizgen.distractors import MIN_OPTIONS, compatible, shape_of
 from quizgen.errors import Problem
 from quizgen.model import Card, CardTemplate, Project, Source
-from quizgen.text import contains_words, fold, join_list, plural
+from quizgen.text import contains_words, fold, join_list, plural, question_key
 
 # Words that carry no content of their own: an answer made only of these plus words the
 # question shows gives nothing to recall.
@@ -254,7 +254,7 @@ def structural(
     cards: Sequence[Card],
     *,
     complete: bool = True,
-    settled: Mapping[str, Sequence[str]] | None = None,
+    settled: Mapping[str, bytes] | None = None,
 ) -> tuple[list[Card], list[Problem]]:
     """The cards fit to use, and every problem that keeps one out or is wrong with the project
     as a whole (see the module's docstring).
@@ -264,15 +264,17 @@ def structural(
 
     `settled` maps the ids of sources whose cards are known to pass every check of a card by
     itself (quizgen.cache: an unchanged paper whose cards had no problem last time and kept
-    their options) to their cards' questions, keyed as here: only that no other card asks
-    the same is checked. When one does, every card is checked, to name the first asker."""
+    their options) to their cards' questions (`expand.Draft.keys`): only that no other card
+    asks the same is checked. When one may, every card is checked, to name the first asker."""
     from operator import attrgetter
 
-    asked_there: set[str] = set()
+    asked_there: set[int] = set()
     if settled and complete:
+        from quizgen.expand import digests_of
+
         for keys in settled.values():
-            asked_there.update(keys)
-        if len(asked_there) != sum(map(len, settled.values())):
+            asked_there.update(digests_of(keys))
+        if len(asked_there) * 8 != sum(map(len, settled.values())):
             settled = None  # a question asked twice among them
     else:
         settled = None
@@ -313,7 +315,8 @@ def structural(
             template, prefix, cloze, choices = templates[card.kind, card.template]
             if card.front and card.back and not (cloze and not any(map(hidden, card.cloze))):
                 question = prefix + card.front.casefold()
-                if question in asked_there:  # (a settled card asks it too: name the first)
+                if asked_there and question_key(template.style, card.front) in asked_there:
+                    # (a settled card asks it too, or one with the same digest: the long way)
                     return structural(project, cards, complete=complete)
                 if questions.setdefault(question, card.id) is card.id:  # asked first here
                     if not choices or len(card.choices) >= choices:

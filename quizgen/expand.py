@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from array import array
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,7 +12,7 @@ from operator import itemgetter
 from quizgen.distractors import Pools, draw, pool_digests, source_pool_digests
 from quizgen.model import Card, CardTemplate, Fact, FieldValue, Kind, Project, Source
 from quizgen.template import Segment
-from quizgen.text import fold, join_list
+from quizgen.text import fold, join_list, question_key
 
 BLANK = "[...]"
 
@@ -97,9 +99,10 @@ class Draft:
     pools: dict[tuple[str, str], str] | None = None
     # What lets an expansion (and `checks.structural`) pass over a reused draft without
     # looking at each of its cards. `choice_at`: the indices of the cards that draw options;
-    # `keys`: each card's question as `checks.structural` keys it (style:front casefolded).
+    # `keys`: each card's `text.question_key`, 8 bytes each (an array of unsigned 64-bit
+    # integers, little-endian).
     choice_at: tuple[int, ...] = ()
-    keys: list[str] = field(default_factory=list)
+    keys: bytes = b""
     # The pools its options were drawn from, each with its digest then, and whether some
     # question of its multiple-choice cards was also asked by another paper (whose answers it
     # then excluded); None until options are drawn for the draft. `fit`: no card of it had
@@ -115,13 +118,13 @@ def draft(project: Project, source: Source) -> Draft:
     sources) and kinds give equal drafts."""
     cards: list[Card] = []
     folded: list[tuple[str, str]] = []
-    keys: list[str] = []
+    keys = array("Q")
     choice_at: list[int] = []
     fields = source.fields  # a property that makes the dict (and the citation) anew each time
     # Per kind, what deciding on each template needs, looked up once rather than per fact.
     plans = {
         name: [
-            (template, template.required_set, f"{template.style}:", template.choices)
+            (template, template.required_set, template.style, template.choices)
             for template in kind.templates
         ]
         for name, kind in project.kinds.items()
@@ -132,15 +135,29 @@ def draft(project: Project, source: Source) -> Draft:
         present = texts.keys()
         tags = (source.id, kind.name, *fact.tags)
         skip = fact.skip
-        for template, required, prefix, choices in plans[fact.kind]:
+        for template, required, style, choices in plans[fact.kind]:
             if present >= required and (not skip or template.id not in skip):
                 card = _make_card(source, fact, kind, template, texts, tags)
                 if choices:
                     choice_at.append(len(cards))
                 cards.append(card)
                 folded.append((fold(card.front), fold(card.answer)))
-                keys.append(prefix + card.front.casefold())
-    return Draft(cards, folded, choice_at=tuple(choice_at), keys=keys)
+                keys.append(question_key(style, card.front))
+    return Draft(cards, folded, choice_at=tuple(choice_at), keys=_little(keys))
+
+
+def _little(keys: array[int]) -> bytes:
+    if sys.byteorder != "little":
+        keys.byteswap()
+    return keys.tobytes()
+
+
+def digests_of(keys: bytes) -> array[int]:
+    """The `text.question_key` of each card, from `Draft.keys`."""
+    out = array("Q", keys)
+    if sys.byteorder != "little":
+        out.byteswap()
+    return out
 
 
 def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[Card]:
@@ -255,16 +272,16 @@ def _expand_drafts(
     parts: list[tuple[Source, Draft, int]] = []
     cards: list[Card] = []
     folded: list[tuple[str, str]] = []
-    keys: set[str] = set()
+    keys: set[int] = set()
     for source in project.sources:
         made = drafts.get(source.id)
         made = draft(project, source) if made is None else made
-        if len(made.keys) != len(made.cards):
+        if len(made.keys) != 8 * len(made.cards):
             return None
         parts.append((source, made, len(cards)))
         cards += made.cards
         folded += made.folded
-        keys.update(made.keys)
+        keys.update(digests_of(made.keys))
     if len(keys) != len(cards):
         return None  # some question asked twice
     # With no question asked twice, every card's answer counts against the options of a card

@@ -4,6 +4,7 @@ CLI."""
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -39,6 +40,16 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return squash(_PUNCT.sub(" ", bare.casefold()))
+
+
+def question_key(style: str, front: str) -> int:
+    """A 64-bit digest of a question as `checks.structural` tells questions apart (its style
+    and its words, casefolded), the same in every process: a cached draft keeps its cards'
+    (quizgen.expand.Draft.keys), 8 bytes a card where the text would take a hundred. Two
+    questions with one digest are taken for the same, which only sends the check the long
+    way, where the text itself is compared."""
+    digest = hashlib.blake2b(f"{style}:{front.casefold()}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
 
 
 def join_list(items: list[str] | tuple[str, ...]) -> str:

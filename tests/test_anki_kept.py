@@ -113,6 +113,10 @@ def test_a_build_with_much_changed_inserts_every_row(
     assert len(scratch_builds) == 2
 
 
+def flipped(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
+
+
 def kept_file() -> Path:
     (found,) = (kept.folder() or Path("/nonexistent")).glob("*.anki2")
     return found
@@ -122,7 +126,7 @@ def kept_file() -> Path:
     "damage",
     [
         lambda f: f.write_bytes(f.read_bytes()[:-4096]),  # truncated
-        lambda f: f.write_bytes(f.read_bytes()[:2000] + b"\0" + f.read_bytes()[2001:]),
+        lambda f: f.write_bytes(flipped(f.read_bytes(), 2000)),  # one byte changed
         lambda f: f.unlink(),
         lambda f: f.write_bytes(b"SQLite format 3\0" + b"\0" * 8192),
     ],

@@ -238,9 +238,19 @@ def _collection(
 
 def _connect(work: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(work, check_same_thread=False)
+    # The page size of a new collection, and of what `VACUUM INTO` writes from any (a kept
+    # one of another size too): at 16 KiB, vacuuming 30,000 notes takes 30 ms, not 50 as at
+    # SQLite's 4 KiB, and the package comes out a little smaller.
+    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
+    # A smaller page cache than SQLite's 2 MB: rows go in in key order, and at 16 KiB pages
+    # the default's memory was the build's peak's, for no time saved.
+    conn.execute("PRAGMA cache_size = -500")
     return conn
+
+
+PAGE_SIZE = 16384
 
 
 def _write_collection(
