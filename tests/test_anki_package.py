@@ -49,6 +49,37 @@ def test_zip_is_compressed_with_fixed_entry_times(mini: Path, tmp_path: Path) ->
     assert out.stat().st_size < stored / 4
 
 
+def test_the_collection_is_deflated_by_isal(bundled: Path, tmp_path: Path) -> None:
+    """The package's collection is ISA-L's deflate stream (`package._deflate_with_isal`), not
+    zlib's: a Python whose zipfile keeps its compressor elsewhere would fail here."""
+    import zlib
+
+    from isal import isal_zlib
+
+    from quizgen.anki.package import _CHUNK
+
+    out = tmp_path / "deck.apkg"
+    build(*compile_project(bundled), out, now=1_800_000_000)
+    with zipfile.ZipFile(out) as z:
+        info = z.getinfo("collection.anki2")
+        data = z.read(info)
+    raw = out.read_bytes()
+    name_and_extra = int.from_bytes(
+        raw[info.header_offset + 26 : info.header_offset + 28], "little"
+    )
+    name_and_extra += int.from_bytes(
+        raw[info.header_offset + 28 : info.header_offset + 30], "little"
+    )
+    start = info.header_offset + 30 + name_and_extra
+    stream = raw[start : start + info.compress_size]
+
+    isal = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
+    expected = b"".join(isal.compress(data[i : i + _CHUNK]) for i in range(0, len(data), _CHUNK))
+    assert stream == expected + isal.flush()
+    assert zlib.decompress(stream, -15) == data  # plain deflate
+    assert stream != zlib.compress(data, 1)[2:-4]
+
+
 def test_same_entries_give_the_same_bytes_whenever_built(mini: Path, tmp_path: Path) -> None:
     project, cards = compile_project(mini)
     a, b = tmp_path / "a.apkg", tmp_path / "b.apkg"

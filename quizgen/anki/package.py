@@ -180,16 +180,30 @@ def _zip(db: Path, out: Any) -> str:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, whatever the platform: part of the bytes
             info.external_attr = 0o644 << 16
-            # Level 1: a fifth of genanki's stored size at a third of level 6's time. (Private
-            # name, public as compress_level since 3.13, which keeps this alias.)
+            # Level 1 (for zlib, were ISA-L's compressor not taken: `_deflate_with_isal`).
+            # (Private name, public as compress_level since 3.13, which keeps this alias.)
             info._compresslevel = 1  # type: ignore[attr-defined]
             if source is None:
                 archive.writestr(info, b"{}")
                 continue
             with source.open("rb") as src, archive.open(info, "w") as dst:
+                _deflate_with_isal(dst)
                 shutil.copyfileobj(src, dst, _CHUNK)
             collection = info
     return kept.checked(collection.file_size, collection.CRC)
+
+
+def _deflate_with_isal(entry: Any) -> None:
+    """Make the zip `entry` (open for writing, nothing written yet) deflate with ISA-L, not
+    zlib: at level 1, four times as fast on a 21 MB collection (13 ms against 50), for a
+    package 8% larger (2.66 MB against 2.47; genanki's is 21.8). The stream is plain
+    deflate, which every unzip reads. zipfile has no public way to choose its compressor: its
+    writer keeps it in `_compressor` (3.10 to 3.14), replaced here before any byte goes in;
+    where it is not, zlib's stays (a test would say so)."""
+    from isal import isal_zlib
+
+    if getattr(entry, "_compressor", None) is not None and entry._file_size == 0:
+        entry._compressor = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
 
 
 def _collection(
