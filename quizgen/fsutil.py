@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -39,6 +39,22 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
+
+
+def write_beside(path: Path, chunks: Iterable[bytes]) -> Path:
+    """A new file in `path`'s folder holding `chunks`, flushed to disk: what `atomic_output`
+    renames over `path`, for a caller that renames it later (`os.replace`) or removes it."""
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.writelines(chunks)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(partial, 0o644)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    return Path(partial)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -262,6 +262,9 @@ def build(
     `package.write_package`), or else once it is written. `keeper`, the project's kept
     collection (see anki.kept), is what the package is updated from; without one, and
     without `progress_from`, the build finds and keeps its own."""
+    from collections import Counter
+    from operator import attrgetter
+
     from quizgen.anki import lock
     from quizgen.anki.notes import deck_name, notes_for
     from quizgen.outputs import check_output
@@ -326,56 +329,61 @@ def build(
 
         progress = progress_for(entries, history, history.settings)
         counted = ProgressCount(progress_from, len(progress.cards), len(progress.revlog))
-    # The lock file's bytes are made while the package is zipped (see write_package), and
-    # written only once the package is in place: the lock says what Anki was given.
-    lock_bytes: list[bytes] = []
+    # The lock file is written while the package is zipped (see write_package), to a file
+    # beside it, and put in place only once the package is: the lock says what Anki was given.
+    staged: Path | None = None
     lock_error: OSError | None = None
     called = False
+    count: Counter[tuple[bool, str]] = Counter()
 
     def prepare_lock() -> None:
-        nonlocal lock_bytes, lock_error, called
+        nonlocal staged, lock_error, called, count
         called = True
         if write_lock:
             try:
-                lock_bytes = lock.prepare(lock_path, entries)
+                staged = lock.stage(lock_path, lock.prepare(lock_path, entries))
             except OSError as exc:
                 lock_error = exc
+        count = Counter(map(attrgetter("note.retired", "status"), entries))  # (retired, status)
         if meanwhile is not None:
             meanwhile()
 
-    with contextlib.ExitStack() as stack:
-        if keeper is None and progress is None:  # (kept once the lock file's bytes are gone)
-            keeper = stack.enter_context(_kept(project.root))
-        try:
-            write_package(
-                entries,
-                _decks(project, entries),
-                target,
-                progress,
-                meanwhile=prepare_lock,
-                keep=keeper,
-            )
-        except (OSError, sqlite3.Error) as exc:  # a full disk, say: the old package stays
-            raise InputError.single(target, f"cannot write the package: {_reason(exc)}") from None
-        if not called:  # (a writer that does not call back)
-            prepare_lock()
-        if write_lock:
+    try:
+        with contextlib.ExitStack() as stack:
+            if keeper is None and progress is None:  # (kept once the lock file's bytes are gone)
+                keeper = stack.enter_context(_kept(project.root))
             try:
-                if lock_error is not None:
-                    raise lock_error
-                lock.commit(lock_path, lock_bytes)
-            except OSError as exc:
+                write_package(
+                    entries,
+                    _decks(project, entries),
+                    target,
+                    progress,
+                    meanwhile=prepare_lock,
+                    keep=keeper,
+                )
+            except (OSError, sqlite3.Error) as exc:  # a full disk, say: the old package stays
                 raise InputError.single(
-                    lock_path,
-                    f"cannot record this build: {_reason(exc)}; the package was written, and "
-                    "the next build will count the same changes again",
+                    target, f"cannot write the package: {_reason(exc)}"
                 ) from None
-        lock_bytes = []
+            if not called:  # (a writer that does not call back)
+                prepare_lock()
+            if write_lock:
+                try:
+                    if lock_error is not None:
+                        raise lock_error
+                    assert staged is not None
+                    os.replace(staged, lock_path)
+                    staged = None
+                except OSError as exc:
+                    raise InputError.single(
+                        lock_path,
+                        f"cannot record this build: {_reason(exc)}; the package was written, "
+                        "and the next build will count the same changes again",
+                    ) from None
+    finally:
+        if staged is not None:  # (not put in place: the package or the rename failed)
+            staged.unlink(missing_ok=True)
 
-    from collections import Counter
-    from operator import attrgetter
-
-    count = Counter(map(attrgetter("note.retired", "status"), entries))  # (retired, status)
     return BuildResult(
         output=target,
         lock=lock_path,

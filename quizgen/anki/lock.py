@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -187,10 +188,15 @@ _LINES_A_CHUNK = 512  # lines are about 130 bytes
 
 def commit(path: Path, chunks: Iterable[bytes]) -> None:
     """Write `prepare`'s bytes to the lock file atomically. Raises OSError."""
-    from quizgen.fsutil import atomic_output
+    os.replace(stage(path, chunks), path)
 
-    with atomic_output(path) as out:
-        out.writelines(chunks)
+
+def stage(path: Path, chunks: Iterable[bytes]) -> Path:
+    """Write `prepare`'s bytes to a new file beside the lock file at `path`, on disk, which
+    the caller renames over `path` (`os.replace`) or removes. Raises OSError."""
+    from quizgen.fsutil import write_beside
+
+    return write_beside(path, chunks)
 
 
 def read(path: Path) -> dict[str, Record]:

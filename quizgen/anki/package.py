@@ -128,8 +128,10 @@ def _write(
         # the interpreter back at every row, and both threads would crawl.)
         conn, state_of, fresh = _collection(entries, decks, work, progress, keeper)
 
+        vacuumed = threading.Event()  # then the working collection is of no more use
+
         def finish() -> None:
-            check = _finish(conn, db, path, index=fresh)
+            check = _finish(conn, db, path, index=fresh, vacuumed=vacuumed.set)
             if keeper is not None:
                 keeper.made(db, check, state_of)
 
@@ -145,15 +147,27 @@ def _write(
         worker.start()
         try:
             meanwhile()
+            while worker.is_alive() and not vacuumed.wait(0.05):
+                pass
+            if vacuumed.is_set():  # removed while the package is zipped, not after (21 MB)
+                with contextlib.suppress(OSError):
+                    work.unlink()
         finally:
             worker.join()
         if failed:
             raise failed[0]
 
 
-def _finish(conn: sqlite3.Connection, db: Path, path: Path, *, index: bool) -> str:
+def _finish(
+    conn: sqlite3.Connection,
+    db: Path,
+    path: Path,
+    *,
+    index: bool,
+    vacuumed: Callable[[], object] = lambda: None,
+) -> str:
     """Index the working collection's rows (`index`: when they are new), vacuum it into `db`
-    and zip that to `path`. Returns `kept.file_check` of `db`."""
+    (then call `vacuumed`) and zip that to `path`. Returns `kept.file_check` of `db`."""
     try:
         if index:
             from genanki.apkg_schema import APKG_SCHEMA
@@ -166,6 +180,7 @@ def _finish(conn: sqlite3.Connection, db: Path, path: Path, *, index: bool) -> s
         conn.execute("VACUUM INTO ?", (str(db),))
     finally:
         conn.close()
+    vacuumed()
     with atomic_output(path) as out:
         return _zip(db, out)
 
