@@ -373,6 +373,42 @@ def test_a_failed_lock_write_keeps_the_old_lock(
     assert not [p for p in mini.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_failed_package_leaves_the_lock_as_it_was(
+    mini: Path, here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock file is written while the package is zipped, beside the old one: a package
+    that then fails puts nothing in place, and leaves no file behind."""
+    assert invoke("build", "mini").exit_code == 0
+    lock = (mini / "quizgen.lock").read_bytes()
+    package = (here / "dist" / "mini-deck.apkg").read_bytes()
+    source = mini / "sources" / "muesli.yaml"
+    source.write_text(source.read_text().replace("category: thing", "category: model"))
+
+    import quizgen.anki.lock
+    import quizgen.anki.package
+
+    staged: list[Path] = []
+    real = quizgen.anki.lock.stage
+
+    def stage(path: Path, chunks):  # type: ignore[no-untyped-def]
+        staged.append(real(path, chunks))
+        return staged[-1]
+
+    def full(db: Path, out: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(quizgen.anki.lock, "stage", stage)
+    monkeypatch.setattr(quizgen.anki.package, "_zip", full)
+    result = invoke("build", "mini")
+
+    assert result.exit_code == 1
+    assert "cannot write the package: No space left on device" in result.stderr
+    assert staged and not any(p.exists() for p in staged)  # written, then removed
+    assert (mini / "quizgen.lock").read_bytes() == lock
+    assert (here / "dist" / "mini-deck.apkg").read_bytes() == package
+    assert not [p for p in [*mini.iterdir(), *(here / "dist").iterdir()] if p.suffix == ".tmp"]
+
+
 def test_byte_identical_across_processes(mini: Path, here: Path) -> None:
     """Nothing in the package depends on the process: not the hash seed, not the clock."""
     outputs = []
