@@ -532,16 +532,11 @@ def _unpacked(data: Any) -> _SourceEntry:
     source.__dict__["facts"] = tuple(facts)
     problems = [Problem(*row) for row in problem_rows]
     cards = _cards(card_rows)
-    new_segment = Segment.__new__
+    make_segment = Segment._make
     for card in cards:
         if card.cloze:  # (text, hidden) pairs: a third of a project's cards are clozes
-            segments = []
             pairs: Any = card.cloze  # (as stored, not yet segments)
-            for text, hidden in pairs:
-                segment = new_segment(Segment)
-                segment.__dict__.update(text=text, hidden=hidden)
-                segments.append(segment)
-            card.__dict__["cloze"] = tuple(segments)
+            card.__dict__["cloze"] = tuple(map(make_segment, pairs))
     if (
         not len(folded) == len(keys) // 8 == len(cards)
         or len(keys) % 8
