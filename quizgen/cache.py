@@ -463,23 +463,21 @@ def _fields(cls: type) -> tuple[str, ...]:
 
 def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
     """The plain data `_unpacked` rebuilds `entry` from."""
-    from operator import attrgetter
 
     from quizgen.model import Card, Fact, Source
 
     def values(obj: object, names: tuple[str, ...]) -> tuple[Any, ...]:
         return tuple(map(obj.__dict__.__getitem__, names))
 
-    fact_names, card_names = _fields(Fact), _fields(Card)
+    fact_names, card_names = _fields(Fact), Card._fields
     source = dict(zip(_fields(Source), values(entry.source, _fields(Source)), strict=True))
     source["facts"] = tuple(values(fact, fact_names) for fact in entry.source.facts)
-    row_of = attrgetter(*card_names)
     at = card_names.index("cloze")  # segments stored as (text, hidden) pairs
     cards = []
     for card in entry.draft.cards:
-        row = row_of(card)
+        row = tuple(card)
         if card.cloze:
-            row = (*row[:at], tuple((s.text, s.hidden) for s in card.cloze), *row[at + 1 :])
+            row = (*row[:at], tuple(map(tuple, card.cloze)), *row[at + 1 :])
         cards.append(row)
     note_rows = None
     if entry.notes is not None:
@@ -511,12 +509,11 @@ def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
 
 def _unpacked(data: Any) -> _SourceEntry:
     """The entry `_packed` gave `data`; raises (ValueError, TypeError, ...) when `data` is not
-    of that shape. Each object is made as `Card.built` makes a card: its dict filled in."""
+    of that shape. Each fact and source is made with its dict filled in (see Fact.built)."""
     from quizgen.anki.notes import LaterFields, Note
     from quizgen.errors import Problem
     from quizgen.expand import Draft
     from quizgen.model import Fact, Source
-    from quizgen.template import Segment
 
     source_row, problem_rows, paper, card_rows, folded, drawn, pools, summary, note_rows = data
     choice_at, keys, drawn_from, foreign, fit = summary
@@ -538,11 +535,6 @@ def _unpacked(data: Any) -> _SourceEntry:
     source.__dict__["facts"] = tuple(facts)
     problems = [Problem(*row) for row in problem_rows]
     cards = _cards(card_rows)
-    make_segment = functools.partial(tuple.__new__, Segment)  # (Segment._make, called from C)
-    for card in cards:
-        if card.cloze:  # (text, hidden) pairs: a third of a project's cards are clozes
-            pairs: Any = card.cloze  # (as stored, not yet segments)
-            card.__dict__["cloze"] = tuple(map(make_segment, pairs))
     if (
         not len(folded) == len(keys) // 8 == len(cards)
         or len(keys) % 8
@@ -579,32 +571,20 @@ def _built(cls: type[_T], names: tuple[str, ...], rows: Any) -> list[_T]:
 
 
 def _cards(rows: Any) -> list[Card]:
-    """`_built(Card, _fields(Card), rows)`, each field stored by name: twice as quick for
-    30,000 cards. In Card's field order (a test compares them)."""
+    """The cards of their stored rows (Card's fields in order, each cloze segment a
+    (text, hidden) pair): a third of a project's cards are clozes."""
     from quizgen.model import Card
+    from quizgen.template import Segment
 
-    new = Card.__new__
+    width = len(Card._fields)
+    at = Card._fields.index("cloze")
+    make_segment = functools.partial(tuple.__new__, Segment)  # (Segment._make, from C)
+    new = functools.partial(tuple.__new__, Card)
     cards = []
     for row in rows:
-        card = new(Card)
-        d = card.__dict__
-        (
-            d["id"],
-            d["source"],
-            d["fact"],
-            d["template"],
-            d["kind"],
-            d["front"],
-            d["back"],
-            d["answer"],
-            d["answer_items"],
-            d["evidence"],
-            d["tags"],
-            d["note"],
-            d["cloze"],
-            d["choices"],
-            d["typed"],
-            d["aliases"],
-        ) = row
-        cards.append(card)
+        if len(row) != width:
+            raise ValueError("not a card")
+        if row[at]:
+            row = (*row[:at], tuple(map(make_segment, row[at])), *row[at + 1 :])
+        cards.append(new(row))
     return cards

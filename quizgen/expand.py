@@ -53,27 +53,26 @@ def _make_card(
         assert template.front is not None and template.back is not None
         front = template.front.render(texts)
         back = template.back.render(texts)
-    # In Card's field order (see Card.built): tens of thousands of cards, made without the
-    # frozen __init__'s setattr per field.
+    # In Card's field order (see Card.built): tens of thousands of cards.
     return Card.built(
-        {
-            "id": f"{source.id}/{fact.id}/{template.id}",
-            "source": source.id,
-            "fact": fact.id,
-            "template": template.id,
-            "kind": kind.name,
-            "front": front,
-            "back": back,
-            "answer": answer,
-            "answer_items": items,
-            "evidence": fact.evidence,
-            "tags": tags,
-            "note": fact.note,
-            "cloze": cloze,
-            "choices": (),
-            "typed": template.typed,
-            "aliases": aliases,
-        }
+        (
+            f"{source.id}/{fact.id}/{template.id}",  # id
+            source.id,
+            fact.id,
+            template.id,
+            kind.name,
+            front,
+            back,
+            answer,
+            items,  # answer_items
+            fact.evidence,
+            tags,
+            fact.note,
+            cloze,
+            (),  # choices
+            template.typed,
+            aliases,
+        )
     )
 
 

@@ -247,14 +247,17 @@ def test_sealed_source_entries_of_a_wrong_shape_or_key_are_misses(tmp_path: Path
     assert all(store._entry(path) is not None for path in paths)  # and rewritten
 
 
-def test_cards_are_rebuilt_with_every_field_in_order() -> None:
-    import dataclasses
-
+def test_cards_are_rebuilt_from_their_rows_with_every_field_in_order() -> None:
     from quizgen.model import Card
+    from quizgen.template import Segment
 
-    card = Card(*(f"value {i}" for i in range(len(dataclasses.fields(Card)))))  # type: ignore[arg-type]
-    row = tuple(card.__dict__.values())
-    (again,) = cache._cards([row])
-    assert again == card and list(again.__dict__) == [f.name for f in dataclasses.fields(Card)]
+    values: list[object] = [f"value {i}" for i in range(len(Card._fields))]
+    at = Card._fields.index("cloze")
+    values[at] = (("A ", False), ("b", True))  # as stored
+    (again,) = cache._cards([tuple(values)])
+    assert type(again) is Card and all(type(s) is Segment for s in again.cloze)
+    assert again.cloze == (Segment("A ", False), Segment("b", True))
+    assert again == Card(*values[:at], again.cloze, *values[at + 1 :])  # type: ignore[arg-type]
+    assert again.id == "value 0" and again.aliases == f"value {len(values) - 1}"
     with pytest.raises(ValueError):
-        cache._cards([row[:-1]])
+        cache._cards([tuple(values)[:-1]])

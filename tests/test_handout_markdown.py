@@ -111,13 +111,11 @@ def test_escape_keeps_text_literal(text):
 
 
 def test_line_breaks_in_source_text_cannot_start_markdown_blocks():
-    from dataclasses import replace
-
     from quizgen.template import Segment
 
     project, cards = compile_project(FIXTURE)
     cloze = next(c for c in cards if c.style == "cloze")
-    odd = replace(cloze, cloze=(Segment("X", True), Segment(" is\n# not a heading\n- nor a list.")))
+    odd = cloze._replace(cloze=(Segment("X", True), Segment(" is\n# not a heading\n- nor a list.")))
     (doc,) = lay_out(project, [odd], Options(date=DAY))
     assert doc.questions[0].cloze[1].text == " is # not a heading - nor a list."
     page = rendered(markdown.render(doc).decode())

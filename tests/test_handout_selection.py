@@ -135,7 +135,7 @@ def test_gives_away_compares_folded_whole_words():
     assert not gives_away(muzero, card("c", "f", "t", "Who?", "Mu")), "not inside a word"
     shouted = card("b", "g", "t", "Is MUESLI's score ≥ 500%?", "yes")
     assert gives_away(shouted, WHICH), "case and punctuation do not hide it"
-    assert not gives_away(WHICH, WHICH.__class__(**{**WHICH.__dict__, "answer": ""}))
+    assert not gives_away(WHICH, WHICH._replace(answer=""))
 
 
 def test_a_fact_is_asked_another_way_when_its_first_way_gives_something_away():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from itertools import count, islice
 from pathlib import Path
@@ -181,7 +180,7 @@ def test_a_card_is_flagged_changed_when_its_text_differs_from_its_last_review(mi
     card = mini_cards[0]
     entry = Entry(review(None, Rating.GOOD, NOW), card_hash(card), NOW)
     assert not Item(card, entry).changed
-    edited = replace(card, front=card.front.replace("method", "algorithm"))
+    edited = card._replace(front=card.front.replace("method", "algorithm"))
     assert card_hash(edited) != card_hash(card)
     assert Item(edited, entry).changed
     assert not Item(card, None).changed and Item(card, None).is_new
