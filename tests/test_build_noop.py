@@ -682,3 +682,31 @@ def test_an_unchanged_paper_is_checked_only_against_the_others_questions(
         f.write("# edited\n")  # p0 changed: p2 did not, and had no problem
     assert sum("gets 3 options, not the 4" in m for m in problems(root)) == 3
     assert settled[0] == {"p2"}
+
+
+def test_questions_whose_digests_collide_are_told_apart_the_long_way(
+    deck: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drafts keep 8-byte digests of their questions (`text.question_key`): two questions
+    with one digest send expansion and the checks across papers card by card, where the text
+    is compared, and the cards are those of a fresh compile."""
+    import quizgen.checks
+    import quizgen.expand
+
+    quick: list[bool] = []
+    real = quizgen.expand._expand_drafts
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        made = real(*args)
+        quick.append(made is not None)
+        return made
+
+    monkeypatch.setattr(quizgen.expand, "_expand_drafts", spy)
+    for module in (quizgen.expand, quizgen.checks):
+        monkeypatch.setattr(module, "question_key", lambda style, front: 7)
+    compile_project(deck, cached=True)  # every question now has the same digest
+    edit_one_of_many(deck)
+    quick.clear()
+    cached = compile_project(deck, cached=True, remember=False)
+    assert quick == [False]  # the long way
+    assert cached == compile_project(deck)
