@@ -164,8 +164,8 @@ def test_bad_records(tmp_path: Path, edit, message: str) -> None:  # type: ignor
 
 
 def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
-    a = Record("s/a/t", "question", "0" * 16, 1_800_000_000_000, 1_800_000_000)
-    b = Record("s/b/t", "question", "1" * 16, a.id, a.mod)
+    a = Record.of("s/a/t", "question", "0" * 16, 1_800_000_000_000, 1_800_000_000)
+    b = Record.of("s/b/t", "question", "1" * 16, a.id, a.mod)
     path = tmp_path / "quizgen.lock"
     path.write_text('{"about": "", "format": 1, "notes": {\n' + a.line() + ",\n" + b.line() + "}}")
 
@@ -230,7 +230,7 @@ def test_a_written_lock_reads_back_without_parsing(tmp_path: Path, parses: list[
     assert got == records(entries) == _canonical(path.read_text())
     assert list(got) == sorted(got)  # in file order, as parsing gives them
     assert [r.check for r in got.values()] == [
-        Record(r.card_id, r.type, r.hash, r.id, r.mod).check for r in got.values()
+        Record.of(r.card_id, r.type, r.hash, r.id, r.mod).check for r in got.values()
     ]
 
 
@@ -290,11 +290,11 @@ def test_records_a_read_would_refuse_are_not_remembered(tmp_path: Path) -> None:
     from quizgen import cache
     from quizgen.anki.lock import _remember
 
-    a = Record("s/a/t", "question", "0" * 16, 1_800_000_000_000, 1_800_000_000)
-    same_id = Record("s/b/t", "question", "1" * 16, a.id, a.mod)
-    huge = Record("s/b/t", "question", "1" * 16, 2**60, a.mod)
-    upper = Record("S/b/t", "question", "1" * 16, a.id + 1, a.mod)
-    short = Record("s/b/t", "question", "1" * 15, a.id + 1, a.mod)
+    a = Record.of("s/a/t", "question", "0" * 16, 1_800_000_000_000, 1_800_000_000)
+    same_id = Record.of("s/b/t", "question", "1" * 16, a.id, a.mod)
+    huge = Record.of("s/b/t", "question", "1" * 16, 2**60, a.mod)
+    upper = Record.of("S/b/t", "question", "1" * 16, a.id + 1, a.mod)
+    short = Record.of("s/b/t", "question", "1" * 15, a.id + 1, a.mod)
     for bad in (same_id, huge, upper, short):
         _remember(tmp_path / "quizgen.lock", "digest", [a, bad])
         assert not (cache.cache_dir() / "locks").exists()
