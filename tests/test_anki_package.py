@@ -49,6 +49,17 @@ def test_zip_is_compressed_with_fixed_entry_times(mini: Path, tmp_path: Path) ->
     assert out.stat().st_size < stored / 4
 
 
+def test_the_collection_has_16_kib_pages(mini: Path, tmp_path: Path) -> None:
+    from quizgen.anki.package import PAGE_SIZE
+
+    out = tmp_path / "deck.apkg"
+    build(*compile_project(mini), out, now=1_800_000_000)
+    conn = open_collection(out, tmp_path)
+    assert PAGE_SIZE == 16384
+    assert conn.execute("PRAGMA page_size").fetchone() == (PAGE_SIZE,)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
 def test_the_collection_is_deflated_by_isal(bundled: Path, tmp_path: Path) -> None:
     """The package's collection is ISA-L's deflate stream (`package._deflate_with_isal`), not
     zlib's: a Python whose zipfile keeps its compressor elsewhere would fail here."""

@@ -273,8 +273,8 @@ def _connect(work: Path) -> sqlite3.Connection:
     conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
-    # A smaller page cache than SQLite's 2 MB: rows go in in key order, and at 16 KiB pages
-    # the default's memory was the build's peak's, for no time saved.
+    # A smaller page cache than SQLite's 2 MB: rows go in nearly in key order, and at 16 KiB
+    # pages the default's memory was the build's peak's, for no time saved.
     conn.execute("PRAGMA cache_size = -500")
     return conn
 
