@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from quizgen.anki.notes import Note
     from quizgen.errors import Problem
     from quizgen.expand import Draft
-    from quizgen.model import Card, Project, Source
+    from quizgen.model import Card, Fact, Project, Source
 
 FORMAT = 2
 
@@ -464,14 +464,14 @@ def _fields(cls: type) -> tuple[str, ...]:
 def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
     """The plain data `_unpacked` rebuilds `entry` from."""
 
-    from quizgen.model import Card, Fact, Source
+    from quizgen.model import Card, Source
 
     def values(obj: object, names: tuple[str, ...]) -> tuple[Any, ...]:
         return tuple(map(obj.__dict__.__getitem__, names))
 
-    fact_names, card_names = _fields(Fact), Card._fields
+    card_names = Card._fields
     source = dict(zip(_fields(Source), values(entry.source, _fields(Source)), strict=True))
-    source["facts"] = tuple(values(fact, fact_names) for fact in entry.source.facts)
+    source["facts"] = tuple(map(tuple, entry.source.facts))  # (Fact's fields, in order)
     at = card_names.index("cloze")  # segments stored as (text, hidden) pairs
     cards = []
     for card in entry.draft.cards:
@@ -509,11 +509,12 @@ def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
 
 def _unpacked(data: Any) -> _SourceEntry:
     """The entry `_packed` gave `data`; raises (ValueError, TypeError, ...) when `data` is not
-    of that shape. Each fact and source is made with its dict filled in (see Fact.built)."""
+    of that shape. The source is made with its dict filled in; facts and cards are named
+    tuples, made from their rows."""
     from quizgen.anki.notes import LaterFields, Note
     from quizgen.errors import Problem
     from quizgen.expand import Draft
-    from quizgen.model import Fact, Source
+    from quizgen.model import Source
 
     source_row, problem_rows, paper, card_rows, folded, drawn, pools, summary, note_rows = data
     choice_at, keys, drawn_from, foreign, fit = summary
@@ -530,7 +531,7 @@ def _unpacked(data: Any) -> _SourceEntry:
     ):
         raise TypeError("not an entry")
     source_names = _fields(Source)
-    facts = _built(Fact, _fields(Fact), source_row[source_names.index("facts")])
+    facts = _facts(source_row[source_names.index("facts")])
     source = _built(Source, source_names, (source_row,))[0]
     source.__dict__["facts"] = tuple(facts)
     problems = [Problem(*row) for row in problem_rows]
@@ -568,6 +569,16 @@ def _built(cls: type[_T], names: tuple[str, ...], rows: Any) -> list[_T]:
         obj.__dict__.update(zip(names, row, strict=True))
         out.append(obj)
     return out
+
+
+def _facts(rows: Any) -> list[Fact]:
+    """The facts of their stored rows (Fact's fields in order)."""
+    from quizgen.model import Fact
+
+    width = len(Fact._fields)
+    if not all(len(row) == width for row in rows):
+        raise ValueError("not a fact")
+    return list(map(functools.partial(tuple.__new__, Fact), rows))
 
 
 def _cards(rows: Any) -> list[Card]:

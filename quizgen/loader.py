@@ -359,20 +359,20 @@ def _load_fact(
         skip = frozenset(v["skip"]) & templates
     if not ok:
         return None
-    return Fact.built(
-        {
-            "id": fid,
-            "kind": kind_name,
-            "values": values,
-            "evidence": evidence,
-            "tags": v["tags"],
-            "note": v["note"],
-            "aliases": aliases,
-            "distractors": distractors,
-            "skip": skip,
-            "path": c.path,
-            "line": data.line,
-        }
+    return Fact.built(  # (in Fact's field order)
+        (
+            fid,
+            kind_name,
+            values,
+            evidence,
+            v["tags"],
+            v["note"],
+            aliases,
+            distractors,
+            skip,
+            c.path,
+            data.line,
+        )
     )
 
 

@@ -5,7 +5,7 @@ Plain, frozen data. Loading builds the first four from YAML; expansion turns the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -103,12 +103,13 @@ class Kind:
     line: int = 0
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """One claim of a paper. `aliases` maps a value (or a list item) to other ways of writing
     it that a typed answer may use; `distractors` maps an answer field to hand-written wrong
     options for multiple choice; `skip` names templates that must not ask about this fact
-    (a ">99%" has no multiple-choice form whose wrong options cannot also be true)."""
+    (a ">99%" has no multiple-choice form whose wrong options cannot also be true).
+
+    A named tuple, as cards are (see Card): treat its dicts as read-only."""
 
     id: str
     kind: str
@@ -116,20 +117,17 @@ class Fact:
     evidence: tuple[str, ...]
     tags: tuple[str, ...] = ()
     note: str = ""
-    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    distractors: dict[str, tuple[FieldValue, ...]] = field(default_factory=dict)
+    aliases: dict[str, tuple[str, ...]] = {}  # (one empty dict for all: read-only)
+    distractors: dict[str, tuple[FieldValue, ...]] = {}
     skip: frozenset[str] = frozenset()  # templates of its kind this fact makes no card from
     path: str = ""
     line: int = 0
 
     @classmethod
-    def built(cls, values: dict[str, Any]) -> Fact:
-        """The fact holding `values`, one for every field, in field order: what
-        `Fact(**values)` makes, without the frozen __init__'s setattr per field (see
-        Card.built)."""
-        fact = cls.__new__(cls)
-        fact.__dict__.update(values)
-        return fact
+    def built(cls, values: tuple[Any, ...]) -> Fact:
+        """The fact holding `values`, one for every field, in field order: `Fact(*values)`,
+        made by tuple.__new__ (see Card.built)."""
+        return tuple.__new__(cls, values)
 
 
 @dataclass(frozen=True)
