@@ -463,7 +463,6 @@ def _fields(cls: type) -> tuple[str, ...]:
 
 def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
     """The plain data `_unpacked` rebuilds `entry` from."""
-
     from quizgen.model import Card, Source
 
     def values(obj: object, names: tuple[str, ...]) -> tuple[Any, ...]:
