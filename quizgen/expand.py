@@ -111,10 +111,11 @@ class Draft:
     fit: bool | None = None
 
 
-def draft(project: Project, source: Source) -> Draft:
+def draft(project: Project, source: Source, *, keyed: bool = True) -> Draft:
     """The cards of one source, in order, before their multiple-choice options are drawn.
     Pure: the same source (with the same `paper` name, which can depend on the other
-    sources) and kinds give equal drafts."""
+    sources) and kinds give equal drafts. keyed=False leaves out the questions' digests
+    (`Draft.keys`), which only a draft that is kept needs."""
     cards: list[Card] = []
     folded: list[tuple[str, str]] = []
     keys = array("Q")
@@ -141,7 +142,8 @@ def draft(project: Project, source: Source) -> Draft:
                     choice_at.append(len(cards))
                 cards.append(card)
                 folded.append((fold(card.front), fold(card.answer)))
-                keys.append(question_key(style, card.front))
+                if keyed:
+                    keys.append(question_key(style, card.front))
     return Draft(cards, folded, choice_at=tuple(choice_at), keys=_little(keys))
 
 
@@ -184,7 +186,7 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
     to_choose: list[tuple[int, Source, Fact, CardTemplate, Draft, int]] = []
     for source in project.sources:
         made = drafts.get(source.id) if drafts is not None else None
-        made = draft(project, source) if made is None else made
+        made = draft(project, source, keyed=False) if made is None else made
         facts: dict[str, Fact] | None = None
         start = len(cards)
         for i, card in enumerate(made.cards):
