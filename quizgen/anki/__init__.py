@@ -293,15 +293,15 @@ def build(
         except InputError as exc:
             problems += exc.problems
     notes = notes_for(project, cards) if notes is None else notes
-    problems += _note_type_problems(project, cards, notes, previous)
+    top = deck_name(project.title)
+    source_decks = {s.id: deck_name(project.title, s.short) for s in project.sources}
+    entries = lock.reconcile(  # (pure: nothing is written before the problems are known)
+        notes, previous, now, lambda card_id: source_decks.get(card_id.split("/")[0], top)
+    )
+    problems += _note_type_problems(project, cards, entries, previous)
     if problems:
         raise InputError(problems)
 
-    top = deck_name(project.title)
-    source_decks = {s.id: deck_name(project.title, s.short) for s in project.sources}
-    entries = lock.reconcile(
-        notes, previous, now, lambda card_id: source_decks.get(card_id.split("/")[0], top)
-    )
     write_lock = not lock_path.exists() or any(e.status != "unchanged" for e in entries)
     warning = ""
     if write_lock and not os.access(project.root, os.W_OK):
@@ -406,16 +406,25 @@ def _reason(exc: Exception) -> str:
 
 
 def _note_type_problems(
-    project: Project, cards: Sequence[Card], notes: Sequence[Note], previous: dict[str, lock.Record]
+    project: Project,
+    cards: Sequence[Card],
+    entries: Sequence[lock.Entry],
+    previous: dict[str, lock.Record],
 ) -> list[Problem]:
     """A card whose note type changed since the last build (a template now typed, or now a
-    cloze) cannot update in Anki, which keeps the old note untouched: refuse the build."""
+    cloze) cannot update in Anki, which keeps the old note untouched: refuse the build.
+    `entries` are `lock.reconcile`'s, the current cards' first and in card order: only a
+    "changed" one can have changed its type."""
+    from operator import attrgetter
+
     from quizgen.anki.notetypes import NOTE_TYPES
 
     problems: dict[tuple[str, str], Problem] = {}
-    for card, note in zip(cards, notes, strict=True):
-        old = previous.get(note.card_id)
-        if old is None or old.type == note.type or (card.kind, card.template) in problems:
+    statuses = map(attrgetter("status"), entries[: len(cards)])
+    for i in [i for i, status in enumerate(statuses) if status == "changed"]:
+        card, note = cards[i], entries[i].note
+        old = previous[note.card_id]
+        if old.type == note.type or (card.kind, card.template) in problems:
             continue
         template = next(t for t in project.kinds[card.kind].templates if t.id == card.template)
         problems[card.kind, card.template] = Problem(
