@@ -13,15 +13,14 @@ only when writing.
 `build_project` compiles a project folder and builds it, but first asks `up_to_date` whether
 the last build's package is still what a build would write: then it writes nothing. Each
 build leaves a stamp in the user cache folder (quizgen.cache) saying what it was made from: a
-digest of the inputs and of quizgen's code, the lock file's bytes, and the package file's
-identity (size, times, inode). A build with progress never leaves one: the history changes
+digest of the inputs and of quizgen's code, and the lock file's and the package file's
+identities (size, times, inode). A build with progress never leaves one: the history changes
 without any input file changing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import sqlite3
@@ -149,12 +148,12 @@ def _compile_and_build(
         cache.forget_record(_STAMPS, name)  # unrecorded changes count again next time
         return result
     identity = _identity(result.output)
-    lock_digest = _digest(result.lock)
-    if identity is not None and lock_digest is not None:
+    lock_identity = _identity(result.lock)
+    if identity is not None and lock_identity is not None:
         stamp = {
             "format": _STAMP_FORMAT,
             "inputs": inputs,
-            "lock": lock_digest,
+            "lock": lock_identity,
             "package": identity,
             "target": str(result.output),
             "notes": result.notes,
@@ -174,7 +173,7 @@ def _kept(root: Path | None) -> contextlib.AbstractContextManager[kept.Kept | No
 
 
 _STAMPS = "builds"
-_STAMP_FORMAT = 1
+_STAMP_FORMAT = 2  # (1 held the lock file's digest)
 
 
 def up_to_date(root: Path, output: Path | None, inputs: str) -> BuildResult | None:
@@ -192,7 +191,7 @@ def up_to_date(root: Path, output: Path | None, inputs: str) -> BuildResult | No
         return None
     target_path = Path(target) if output is None else output
     lock_path = root / LOCK_NAME
-    if _identity(target_path) != stamp.get("package") or _digest(lock_path) != stamp.get("lock"):
+    if _identity(target_path) != stamp.get("package") or _identity(lock_path) != stamp.get("lock"):
         return None
     return BuildResult(
         output=target_path,
@@ -222,20 +221,13 @@ def _stamp_name(root: Path, output: Path | None) -> str:
 
 
 def _identity(path: Path) -> list[int] | None:
-    """The package file as it stands: any write, rename over it or touch changes one of these
-    (ctime too, which no one can set back)."""
+    """A file (the package, the lock file) as it stands: any write, rename over it or touch
+    changes one of these (ctime too, which no one can set back)."""
     try:
         st = os.stat(path)
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
-
-
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def build(
@@ -350,7 +342,7 @@ def build(
 
     try:
         with contextlib.ExitStack() as stack:
-            if keeper is None and progress is None:  # (kept once the lock file's bytes are gone)
+            if keeper is None and progress is None:  # (kept once the lock file is staged)
                 keeper = stack.enter_context(_kept(project.root))
             try:
                 write_package(
