@@ -191,8 +191,14 @@ _LINES_A_CHUNK = 512  # lines are about 130 bytes
 
 
 def commit(path: Path, chunks: Iterable[bytes]) -> None:
-    """Write `prepare`'s bytes to the lock file atomically. Raises OSError."""
-    os.replace(stage(path, chunks), path)
+    """Write `prepare`'s bytes to the lock file atomically (the old file stays whole, and
+    nothing is left beside it, if writing fails). Raises OSError."""
+    staged = stage(path, chunks)
+    try:
+        os.replace(staged, path)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
 
 
 def stage(path: Path, chunks: Iterable[bytes]) -> Path:
