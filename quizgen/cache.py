@@ -355,19 +355,16 @@ class Sources:
         draft = self._drafts.get(source.id)
         return hit if hit is not None and draft is not None and hit.draft is draft else None
 
-    def known_notes(self, project: Project) -> dict[str, tuple[Card, Note]]:
-        """The notes made last time, by card id, each with the card it was made of: a build
-        reuses one only for that very card (see `notes.notes_for`)."""
-        from operator import attrgetter
-
-        known: dict[str, tuple[Card, Note]] = {}
+    def known_notes(self, project: Project) -> dict[str, tuple[list[Card], list[Note]]]:
+        """The notes made last time, by source id, each with the card it was made of: a
+        build reuses one only for that very card (see `notes.notes_for`)."""
+        known: dict[str, tuple[list[Card], list[Note]]] = {}
         for source in project.sources:
             entry = self._current(source)
             if entry is not None and entry.notes is not None:
                 cards = self._loaded[source.path]
                 if len(cards) == len(entry.notes):
-                    pairs = zip(cards, entry.notes, strict=True)
-                    known.update(zip(map(attrgetter("id"), cards), pairs, strict=True))
+                    known[source.id] = (cards, entry.notes)
         return known
 
     def save(

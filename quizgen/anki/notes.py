@@ -263,21 +263,36 @@ def make_note(card: Card, shared: _Shared) -> Note:
 def notes_for(
     project: Project,
     cards: Sequence[Card],
-    known: Mapping[str, tuple[Card, Note]] | None = None,
+    known: Mapping[str, tuple[Sequence[Card], Sequence[Note]]] | None = None,
 ) -> list[Note]:
-    """Every card's note, in card order. `known` holds notes made before for the same project
-    (its title and sources), by card id, each with its card: reused for that very card
-    object, not for an equal one (see quizgen.cache)."""
+    """Every card's note, in card order. `known` holds, by source id, notes made before for
+    the same project (its title and sources), each with the card it was made of: reused for
+    that very card object, not for an equal one (see quizgen.cache). A source whose cards
+    are all those objects, in order, takes its notes whole."""
+    from itertools import groupby
+    from operator import attrgetter, is_
+
     sources = project.sources_by_id
     shared: dict[str, dict[str, _Shared]] = {}
-    notes = []
-    for card in cards:
-        hit = known.get(card.id) if known else None
-        if hit is not None and hit[0] is card:
-            notes.append(hit[1])
-            continue
-        of_source = shared.get(card.source)
-        if of_source is None:
-            of_source = shared[card.source] = _shared(project, sources[card.source])
-        notes.append(make_note(card, of_source[card.fact]))
+    notes: list[Note] = []
+    for source_id, of_source in groupby(cards, attrgetter("source")):
+        run = list(of_source)
+        hit = known.get(source_id) if known else None
+        made: dict[int, Note] = {}
+        if hit is not None:
+            made_cards, made_notes = hit
+            if len(made_cards) == len(run) and all(map(is_, made_cards, run)):
+                notes += made_notes
+                continue
+            # (by the card objects themselves: alive, no two share an id)
+            made = dict(zip(map(id, made_cards), made_notes, strict=True))
+        for card in run:
+            note = made.get(id(card))
+            if note is not None:
+                notes.append(note)
+                continue
+            of_fact = shared.get(card.source)
+            if of_fact is None:
+                of_fact = shared[card.source] = _shared(project, sources[card.source])
+            notes.append(make_note(card, of_fact[card.fact]))
     return notes
