@@ -28,33 +28,38 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
     """A file to write `path` through: a temporary file in the same folder, renamed over
     `path` only when the block succeeds, removed when it fails. Readers see the old file or
     the new one, never half of one."""
-    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with _beside(path) as (out, partial):
+        yield out
     try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(partial, 0o644)
         os.replace(partial, path)
     except BaseException:
-        Path(partial).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
 
 
 def write_beside(path: Path, chunks: Iterable[bytes]) -> Path:
     """A new file in `path`'s folder holding `chunks`, flushed to disk: what `atomic_output`
     renames over `path`, for a caller that renames it later (`os.replace`) or removes it."""
-    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with _beside(path) as (out, partial):
+        out.writelines(chunks)
+    return partial
+
+
+@contextmanager
+def _beside(path: Path) -> Iterator[tuple[BinaryIO, Path]]:
+    """A new temporary file in `path`'s folder, flushed to disk and readable by all once the
+    block is done; removed if the block fails."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    partial = Path(name)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.writelines(chunks)
+            yield out, partial
             out.flush()
             os.fsync(out.fileno())
         os.chmod(partial, 0o644)
     except BaseException:
-        Path(partial).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
-    return Path(partial)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

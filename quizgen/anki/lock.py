@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import attrgetter
@@ -191,14 +190,11 @@ _LINES_A_CHUNK = 512  # lines are about 130 bytes
 
 
 def commit(path: Path, chunks: Iterable[bytes]) -> None:
-    """Write `prepare`'s bytes to the lock file atomically (the old file stays whole, and
-    nothing is left beside it, if writing fails). Raises OSError."""
-    staged = stage(path, chunks)
-    try:
-        os.replace(staged, path)
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
+    """Write `prepare`'s bytes to the lock file atomically. Raises OSError."""
+    from quizgen.fsutil import atomic_output
+
+    with atomic_output(path) as out:
+        out.writelines(chunks)
 
 
 def stage(path: Path, chunks: Iterable[bytes]) -> Path:
