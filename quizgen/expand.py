@@ -214,12 +214,11 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
             asked.add(key)
             if question in wanted:
                 answers_to[question].add(answer)
-    pools: Pools | None = None  # made only when some card draws its options
     if drafts is None:
         # The drafts were made here and are seen by no one: draw every card's options, and
         # record nothing of what they were drawn from (`pool_digests` alone hashes every
         # answer of the project).
-        pools = Pools(project)
+        pools = Pools(project)  # (every card draws)
         pools.answers_to = answers_to
         for index, source, fact, template, _, _ in to_choose:
             card = cards[index]
@@ -228,34 +227,11 @@ def expand(project: Project, drafts: Mapping[str, Draft] | None = None) -> list[
             options, _ = draw(pools, source, fact, template, card.id, question, aliases)
             cards[index] = card.with_choices(options)
         return cards
-    known: dict[str, dict[tuple[str, str], str]] = {}
-    for source in project.sources:
-        made = drafts.get(source.id)
-        if made is not None:
-            if made.pools is None:
-                made.pools = source_pool_digests(project, source)
-                made.redrawn = True
-            known[source.id] = made.pools
-    digests = pool_digests(project, known)
+    digests = _digests(project, [(s, drafts[s.id]) for s in project.sources if s.id in drafts])
+    draws = _Draws(project, answers_to, digests)
     for index, source, fact, template, made, i in to_choose:
-        card = cards[index]
-        excluded = tuple(sorted(answers_to.get(folded[index][0], ())))
-        before = made.drawn.get(i)
-        if before is not None:
-            wide, digest, was_excluded = before
-            where = (fact.kind, template.answer) + (() if wide else (source.id,))
-            if digest == digests.get(where, "") and excluded == was_excluded:
-                continue  # the card holds the options these give
-        if pools is None:
-            pools = Pools(project)
-            pools.answers_to = answers_to
-        aliases = [form for _, forms in card.aliases for form in forms]
-        question = folded[index][0]
-        options, wide = draw(pools, source, fact, template, card.id, question, aliases)
-        cards[index] = made.cards[i] = card.with_choices(options)
-        where = (fact.kind, template.answer) + (() if wide else (source.id,))
-        made.drawn[i] = (wide, digests.get(where, ""), excluded)
-        made.redrawn = True
+        draws.keep_or_draw(made, i, source, fact, template, folded[index][0])
+        cards[index] = made.cards[i]
     return cards
 
 
@@ -295,13 +271,7 @@ def _expand_drafts(
         shared |= seen & asked
         seen |= asked
         questions.append(asked)
-    known: dict[str, dict[tuple[str, str], str]] = {}
-    for source, made, _ in parts:
-        if made.pools is None:
-            made.pools = source_pool_digests(project, source)
-            made.redrawn = True
-        known[source.id] = made.pools
-    digests = pool_digests(project, known)
+    digests = _digests(project, [(source, made) for source, made, _ in parts])
 
     def choice_questions(made: Draft) -> set[str]:
         return {made.folded[i][0] for i in made.choice_at}
@@ -309,20 +279,20 @@ def _expand_drafts(
     # A draft whose options were drawn from pools of the same digests, none of whose
     # multiple-choice questions another paper asks (now or when they were drawn), keeps them.
     todo = [
-        (k, part)
-        for k, part in enumerate(parts)
-        if part[1].choice_at
+        (source, made, start)
+        for source, made, start in parts
+        if made.choice_at
         and (
-            part[1].drawn_from is None
-            or part[1].foreign
-            or any(digests.get(where, "") != digest for where, digest in part[1].drawn_from)
-            or (shared and not choice_questions(part[1]).isdisjoint(shared))
+            made.drawn_from is None
+            or made.foreign
+            or any(digests.get(where, "") != digest for where, digest in made.drawn_from)
+            or (shared and not choice_questions(made).isdisjoint(shared))
         )
     ]
     if not todo:
         return cards
     wanted: set[str] = set()
-    for _, (_, made, _) in todo:
+    for _, made, _ in todo:
         wanted |= choice_questions(made)
     answers_to: dict[str, set[str]] = defaultdict(set)
     for asked, (_, made, _) in zip(questions, parts, strict=True):
@@ -330,33 +300,70 @@ def _expand_drafts(
             for question, answer in made.folded:
                 if question in wanted:
                     answers_to[question].add(answer)
-    pools: Pools | None = None  # made only when some card draws its options
-    for _, (source, made, start) in todo:
+    draws = _Draws(project, answers_to, digests)
+    for source, made, start in todo:
         facts = {fact.id: fact for fact in source.facts}
         drawn_from: set[tuple[tuple[str, ...], str]] = set()
         for i in made.choice_at:
             card = made.cards[i]
             template = templates[card.kind][card.template][0]
-            fact = facts[card.fact]
             question = made.folded[i][0]
-            excluded = tuple(sorted(answers_to.get(question, ())))
-            before = made.drawn.get(i)
-            if before is not None:
-                wide, digest, was_excluded = before
-                where = (fact.kind, template.answer) + (() if wide else (source.id,))
-                if digest == digests.get(where, "") and excluded == was_excluded:
-                    drawn_from.add((where, digest))
-                    continue  # the card holds the options these give
-            if pools is None:
-                pools = Pools(project)
-                pools.answers_to = answers_to
-            aliases = [form for _, forms in card.aliases for form in forms]
-            options, wide = draw(pools, source, fact, template, card.id, question, aliases)
-            cards[start + i] = made.cards[i] = card.with_choices(options)
-            where = (fact.kind, template.answer) + (() if wide else (source.id,))
-            made.drawn[i] = (wide, digests.get(where, ""), excluded)
-            drawn_from.add((where, digests.get(where, "")))
-            made.redrawn = True
+            drawn_from.add(
+                draws.keep_or_draw(made, i, source, facts[card.fact], template, question)
+            )
+            cards[start + i] = made.cards[i]
         made.drawn_from = frozenset(drawn_from)
         made.foreign = bool(shared) and not choice_questions(made).isdisjoint(shared)
     return cards
+
+
+def _digests(project: Project, made: list[tuple[Source, Draft]]) -> dict[tuple[str, ...], str]:
+    """`distractors.pool_digests`, with each draft's digests of its paper's answers
+    (`Draft.pools`), found now for a draft that has none yet."""
+    known: dict[str, dict[tuple[str, str], str]] = {}
+    for source, one in made:
+        if one.pools is None:
+            one.pools = source_pool_digests(project, source)
+            one.redrawn = True
+        known[source.id] = one.pools
+    return pool_digests(project, known)
+
+
+class _Draws:
+    """What drawing a card's options anew reads (`Pools`, made when first needed), and what
+    tells whether the options a draft holds still stand."""
+
+    def __init__(
+        self,
+        project: Project,
+        answers_to: dict[str, set[str]],
+        digests: dict[tuple[str, ...], str],
+    ) -> None:
+        self.project, self.answers_to, self.digests = project, answers_to, digests
+        self.pools: Pools | None = None
+
+    def keep_or_draw(
+        self, made: Draft, i: int, source: Source, fact: Fact, template: CardTemplate, question: str
+    ) -> tuple[tuple[str, ...], str]:
+        """Keep the options of the draft's card `i` if what they were drawn from is unchanged
+        (the pool's digest, the answers its question excludes), else draw them anew into
+        the draft. Returns the pool they come from and its digest."""
+        card = made.cards[i]
+        excluded = tuple(sorted(self.answers_to.get(question, ())))
+        before = made.drawn.get(i)
+        if before is not None:
+            wide, digest, was_excluded = before
+            where = (fact.kind, template.answer) + (() if wide else (source.id,))
+            if digest == self.digests.get(where, "") and excluded == was_excluded:
+                return where, digest  # the card holds the options these give
+        if self.pools is None:
+            self.pools = Pools(self.project)
+            self.pools.answers_to = self.answers_to
+        aliases = [form for _, forms in card.aliases for form in forms]
+        options, wide = draw(self.pools, source, fact, template, card.id, question, aliases)
+        made.cards[i] = card.with_choices(options)
+        where = (fact.kind, template.answer) + (() if wide else (source.id,))
+        digest = self.digests.get(where, "")
+        made.drawn[i] = (wide, digest, excluded)
+        made.redrawn = True
+        return where, digest
