@@ -128,10 +128,10 @@ def _write(
         # the interpreter back at every row, and both threads would crawl.)
         conn, state_of, fresh = _collection(entries, decks, work, progress, keeper)
 
-        vacuumed = threading.Event()  # then the working collection is of no more use
+        unused = threading.Event()  # the working collection is vacuumed (or failed)
 
         def finish() -> None:
-            check = _finish(conn, db, path, index=fresh, vacuumed=vacuumed.set)
+            check = _finish(conn, db, path, index=fresh, vacuumed=unused.set)
             if keeper is not None:
                 keeper.made(db, check, state_of)
 
@@ -142,16 +142,16 @@ def _write(
                 finish()
             except BaseException as exc:  # raised in the caller's thread, below
                 failed.append(exc)
+            finally:
+                unused.set()
 
         worker = threading.Thread(target=run, name="quizgen-package")
         worker.start()
         try:
             meanwhile()
-            while worker.is_alive() and not vacuumed.wait(0.05):
-                pass
-            if vacuumed.is_set():  # removed while the package is zipped, not after (21 MB)
-                with contextlib.suppress(OSError):
-                    work.unlink()
+            unused.wait()
+            with contextlib.suppress(OSError):  # while the package is zipped, not after (21 MB)
+                work.unlink()
         finally:
             worker.join()
         if failed:
