@@ -234,6 +234,29 @@ def test_a_written_lock_reads_back_without_parsing(tmp_path: Path, parses: list[
     ]
 
 
+def test_the_lock_is_made_piece_by_piece_as_it_is_written(tmp_path: Path) -> None:
+    """`prepare` makes its pieces as they are taken (a build writes them while the package is
+    zipped, and never holds the whole file), and remembers the records only once the last
+    one is taken: a write that stops half way remembers nothing."""
+    from quizgen import cache
+    from quizgen.anki.lock import _LINES_A_CHUNK, prepare
+
+    notes = [note(f"s/f{i:04}/t") for i in range(3 * _LINES_A_CHUNK)]
+    entries = reconcile(notes, {}, NOW, deck_of)
+    path = tmp_path / "quizgen.lock"
+    pieces = prepare(path, entries)
+    first = next(pieces)
+    assert first.startswith(b"{") and len(first) < 2 * 130 * _LINES_A_CHUNK
+    assert not (cache.cache_dir() / "locks").exists()  # (stopped here: nothing kept)
+
+    rest = list(pieces)
+    assert len(rest) >= 3  # (3 chunks of lines and the footer)
+    path.write_bytes(first + b"".join(rest))
+    assert path.read_text() == "".join(render(entries))
+    assert len(list((cache.cache_dir() / "locks").iterdir())) == 1
+    assert read(path) == records(entries)
+
+
 def test_a_lock_changed_since_it_was_written_is_parsed(tmp_path: Path, parses: list[int]) -> None:
     path, _ = written(tmp_path)
     text = path.read_text()

@@ -163,27 +163,28 @@ def write(path: Path, entries: Iterable[Entry]) -> None:
     commit(path, prepare(path, entries))
 
 
-def prepare(path: Path, entries: Iterable[Entry]) -> list[bytes]:
-    """The bytes `write` writes to the lock file at `path`, in pieces of about 64 KB (at 300k
-    notes the file is 40 MB; line by line, its pieces cost more than the text again, and one
-    joined copy would be held beside them). What they record is kept in the user cache folder
+def prepare(path: Path, entries: Iterable[Entry]) -> Iterator[bytes]:
+    """The bytes `write` writes to the lock file at `path`, in pieces of about 64 KB, made as
+    they are taken: at 300k notes the file is 40 MB, which a build would otherwise hold
+    beside the package it writes (and line by line, its pieces would cost more than the text
+    again). Once the last piece is taken, what they record is kept in the user cache folder
     under their digest (whether or not they are then written), so that a `read` of a file
     holding them need not parse it. Raises OSError."""
     ordered = sorted(entries, key=_BY_CARD)
     digest = hashlib.sha256()
-    chunks: list[bytes] = []
     lines: list[str] = []
     # (sorted already, which sorting again in `render` finds quickly)
     for piece in render(ordered):
         lines.append(piece)
         if len(lines) == _LINES_A_CHUNK:
-            chunks.append("".join(lines).encode())
-            digest.update(chunks[-1])
+            chunk = "".join(lines).encode()
+            digest.update(chunk)
             lines.clear()
-    chunks.append("".join(lines).encode())
-    digest.update(chunks[-1])
+            yield chunk
+    chunk = "".join(lines).encode()
+    digest.update(chunk)
+    yield chunk
     _remember(path, digest.hexdigest(), [e.record for e in ordered])
-    return chunks
 
 
 _LINES_A_CHUNK = 512  # lines are about 130 bytes
