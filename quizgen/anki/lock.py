@@ -169,7 +169,7 @@ def prepare(path: Path, entries: Iterable[Entry]) -> Iterator[bytes]:
     beside the package it writes (and line by line, its pieces would cost more than the text
     again). Once the last piece is taken, what they record is kept in the user cache folder
     under their digest (whether or not they are then written), so that a `read` of a file
-    holding them need not parse it. Raises OSError."""
+    holding them need not parse it; that cache failing is no failure."""
     ordered = sorted(entries, key=_BY_CARD)
     digest = hashlib.sha256()
     lines: list[str] = []
