@@ -29,7 +29,7 @@ from itertools import groupby
 from quizgen.distractors import MIN_OPTIONS, compatible, shape_of
 from quizgen.errors import Problem
 from quizgen.model import Card, CardTemplate, Project, Source
-from quizgen.text import contains_words, fold, join_list, plural, question_key
+from quizgen.text import contains_words, fold, join_list, plural, question_digest
 
 # Words that carry no content of their own: an answer made only of these plus words the
 # question shows gives nothing to recall.
@@ -285,7 +285,7 @@ def structural(
     templates = {
         (kind.name, template.id): (
             template,
-            f"{template.style}:",
+            f"{template.style}:",  # (a question is compared as text.question_key reads it)
             template.cloze is not None,
             template.choices if complete else 0,
         )
@@ -315,7 +315,7 @@ def structural(
             template, prefix, cloze, choices = templates[card.kind, card.template]
             if card.front and card.back and not (cloze and not any(map(hidden, card.cloze))):
                 question = prefix + card.front.casefold()
-                if asked_there and question_key(template.style, card.front) in asked_there:
+                if asked_there and question_digest(question) in asked_there:
                     # (a settled card asks it too, or one with the same digest: the long way)
                     return structural(project, cards, complete=complete)
                 if questions.setdefault(question, card.id) is card.id:  # asked first here

@@ -48,7 +48,13 @@ def question_key(style: str, front: str) -> int:
     (quizgen.expand.Draft.keys), 8 bytes a card where the text would take a hundred. Two
     questions with one digest are taken for the same, which only sends the check the long
     way, where the text itself is compared."""
-    digest = hashlib.blake2b(f"{style}:{front.casefold()}".encode(), digest_size=8).digest()
+    return question_digest(f"{style}:{front.casefold()}")
+
+
+def question_digest(question: str) -> int:
+    """`question_key` of a question given as `checks.structural` compares it:
+    "style:casefolded question"."""
+    digest = hashlib.blake2b(question.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little")
 
 

@@ -712,8 +712,8 @@ def test_questions_whose_digests_collide_are_told_apart_the_long_way(
         return made
 
     monkeypatch.setattr(quizgen.expand, "_expand_drafts", spy)
-    for module in (quizgen.expand, quizgen.checks):
-        monkeypatch.setattr(module, "question_key", lambda style, front: 7)
+    monkeypatch.setattr(quizgen.expand, "question_key", lambda style, front: 7)
+    monkeypatch.setattr(quizgen.checks, "question_digest", lambda question: 7)
     compile_project(deck, cached=True)  # every question now has the same digest
     edit_one_of_many(deck)
     quick.clear()
