@@ -250,7 +250,7 @@ def test_the_lock_is_made_piece_by_piece_as_it_is_written(tmp_path: Path) -> Non
     assert not (cache.cache_dir() / "locks").exists()  # (stopped here: nothing kept)
 
     rest = list(pieces)
-    assert len(rest) >= 3  # (3 chunks of lines and the footer)
+    assert len(rest) >= 3  # (the other 1,025 lines, the last piece ending in the footer)
     path.write_bytes(first + b"".join(rest))
     assert path.read_text() == "".join(render(entries))
     assert len(list((cache.cache_dir() / "locks").iterdir())) == 1
