@@ -476,14 +476,10 @@ def _packed(entry: _SourceEntry) -> tuple[Any, ...]:
             row = (*row[:at], tuple(map(tuple, card.cloze)), *row[at + 1 :])
         cards.append(row)
     note_rows = None
-    if entry.notes is not None:
-        import marshal
-
-        fields = marshal.dumps(tuple(n.fields for n in entry.notes))  # see notes.LaterFields
-        rows = tuple(
+    if entry.notes is not None:  # (not their fields: see notes.LaterFields)
+        note_rows = tuple(
             (n.card_id, n.type, n.deck, n.tags, n.hash, n.retired, n._guid) for n in entry.notes
         )
-        note_rows = (rows, fields)
     return (
         tuple(source.values()),
         tuple((p.path, p.line, p.message, p.warning, p.setting) for p in entry.problems),
@@ -540,13 +536,12 @@ def _unpacked(data: Any) -> _SourceEntry:
         raise ValueError("not an entry")
     notes = None
     if note_rows is not None:
-        rows, fields = note_rows
-        if type(fields) is not bytes:
-            raise TypeError("not an entry")
-        later = LaterFields(fields)
+        if len(note_rows) != len(cards):  # (notes[i] is the note of cards[i])
+            raise ValueError("not an entry")
+        later = LaterFields(tuple(cards), source)  # (as stored: the expansion may replace some)
         new = Note.__new__
         notes = []
-        for at, row in enumerate(rows):
+        for at, row in enumerate(note_rows):
             note = new(Note)
             note.card_id, note.type, note.deck, note.tags, note.hash, note.retired, note._guid = row
             note._fields = later

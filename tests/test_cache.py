@@ -229,8 +229,8 @@ def test_sealed_source_entries_of_a_wrong_shape_or_key_are_misses(tmp_path: Path
         (*good[:7], (good[7][0], [], *good[7][2:]), good[8]),  # no questions for its cards
         (*good[:7], ((10**6,), *good[7][1:]), good[8]),  # a card that is not there
         (*good[:7], (*good[7][:2], ["pool"], *good[7][3:]), good[8]),  # not drawn from pools
-        (*good[:7], good[7], (tuple(row[:-1] for row in good[8][0]), good[8][1])),  # notes short
-        (*good[:7], good[7], (good[8][0], "fields")),  # the notes' fields not as marshal data
+        (*good[:7], good[7], tuple(row[:-1] for row in good[8])),  # notes a field short
+        (*good[:7], good[7], good[8][:-1]),  # a card without its note
         (*good[:2], 7, *good[3:]),  # not a paper name
     ):
         payload = marshal.dumps(wrong)

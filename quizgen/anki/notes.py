@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 from quizgen.anki.notetypes import BASIC, CLOZE, NOTE_TYPES, TYPED, TYPED_CLOZE, NoteType
 from quizgen.model import Card, Project, Source
@@ -54,27 +53,27 @@ def _hidden_text(text: str) -> str:
 
 
 class LaterFields:
-    """The fields of a list of notes, as one piece of `marshal` data read only when one note's
-    fields are first wanted: a build after an edit updates the kept collection (anki.kept)
-    and never reads the fields of the notes that did not change (a quarter of what the compile
-    cache holds)."""
+    """The fields of the notes of one source's cards, made only when one note's fields are
+    first wanted, from the cards the compile cache keeps with the notes: a build after an
+    edit updates the kept collection (anki.kept) and never reads the fields of the notes that
+    did not change. The cache stores no fields: they would be a third of its bytes, written
+    by every build that compiles a source anew, and the code that made them from these cards
+    (which the cache's key covers) makes them again the same."""
 
-    __slots__ = ("_data", "_rows")
+    __slots__ = ("_cards", "_source", "_rows")
 
-    def __init__(self, data: bytes) -> None:
-        self._data: bytes | None = data
-        self._rows: Any = None
+    def __init__(self, cards: Sequence[Card], source: Source) -> None:
+        self._cards: Sequence[Card] | None = cards
+        self._source: Source | None = source
+        self._rows: list[tuple[str, ...]] | None = None
 
     def __getitem__(self, i: int) -> tuple[str, ...]:
         if self._rows is None:
-            import marshal
-
-            rows = marshal.loads(self._data or b"")
-            if type(rows) is not tuple or not all(type(r) is tuple for r in rows):
-                raise ValueError("not the fields of notes")  # (sealed: only if code is wrong)
-            self._rows, self._data = rows, None
-        fields: tuple[str, ...] = self._rows[i]
-        return fields
+            assert self._cards is not None and self._source is not None
+            shared = _shared("", self._source)  # (the deck is no field)
+            self._rows = [make_note(card, shared[card.fact]).fields for card in self._cards]
+            self._cards = self._source = None
+        return self._rows[i]
 
 
 # Not frozen: tens of thousands are made per build, and a frozen dataclass takes twice as long
@@ -89,7 +88,7 @@ class Note:
     moves a card that a collection already has.
 
     A note the compile cache kept may hold its fields as `LaterFields` and its place in them
-    (`_at`), read when first wanted."""
+    (`_at`), made when first wanted."""
 
     card_id: str
     type: str
@@ -225,12 +224,12 @@ class _Shared:
     check: tuple[str, str, str, str]
 
 
-def _shared(project: Project, source: Source) -> dict[str, _Shared]:
+def _shared(deck: str, source: Source) -> dict[str, _Shared]:
+    """What the cards of each fact of `source` share, by fact id, in the deck `deck`."""
     citation = f"{html_text(source.authors)} ({source.year}). <i>{html_text(source.title)}</i>."
     link = safe_link(source.link)
     if source.link and not link:
         citation += " " + html_text(source.link)  # not a web address: shown, never a link
-    deck = deck_name(project.title, source.short)
     shared = {}
     for fact in source.facts:
         tags = {
@@ -293,6 +292,8 @@ def notes_for(
                 continue
             of_fact = shared.get(card.source)
             if of_fact is None:
-                of_fact = shared[card.source] = _shared(project, sources[card.source])
+                source = sources[card.source]
+                deck = deck_name(project.title, source.short)
+                of_fact = shared[card.source] = _shared(deck, source)
             notes.append(make_note(card, of_fact[card.fact]))
     return notes
