@@ -16,7 +16,10 @@ then times, in alternating subprocesses so that machine noise hits both alike:
 - a plain genanki script writing the same 30,000 notes (same note types, fields, tags, decks
   and GUIDs, read from a JSON-lines file) with genanki's defaults: Package.write_to_file();
 - compiling the project alone (load, validate, expand: quizgen's core, as `build` runs it),
-  for reference: the share of a build that is not the Anki writer.
+  for reference: the share of a build that is not the Anki writer;
+- the floor of a full build (raw_build.py): the library calls it cannot avoid (libyaml's
+  events, the hashes, SQLite's inserts, indexes and vacuum, ISA-L's deflate, the writes of as
+  many bytes beside the package), on the same data, timed without reading its input.
 
 Reports medians of wall time, peak memory (max RSS of the child) and CPU time, package
 sizes, and the ratios against the goals of issue 3: wall time within 1.25x of genanki, peak
@@ -41,6 +44,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+READ = "read notes (not a floor)"  # (raw_build.READ)
 QUIZGEN = [sys.executable, "-m", "quizgen"]
 
 PLAIN_GENANKI = '''\
@@ -109,19 +113,38 @@ def toggle(path: Path, one: str, other: str) -> None:
     path.write_text(text.replace(one, other) if one in text else text.replace(other, one))
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, float]:
-    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one child process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+def written_beside(build: list[str], project: Path, tmp: Path) -> list[int]:
+    """The sizes of the files a full build writes beside the package (the lock file, and in
+    the cache folder all but the kept collection, which is the package's collection renamed),
+    from one build (not timed), which leaves nothing behind."""
+    cache = tmp / "sizing-cache"
+    subprocess.run(
+        build,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "QUIZGEN_CACHE_DIR": str(cache)},
     )
+    lock = project / "quizgen.lock"
+    files = [lock, *(p for p in cache.rglob("*") if p.is_file() and p.suffix != ".anki2")]
+    sizes = [p.stat().st_size for p in files]
+    lock.unlink()
+    shutil.rmtree(cache)
+    return sizes
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one child process, and
+    what it printed (a few lines, which the pipe holds until the child is waited for)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    out = proc.stdout.read().decode() if proc.stdout else ""
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
-    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # Linux: RSS in KB
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out  # Linux: KB
 
 
 def main() -> None:
@@ -157,9 +180,11 @@ def main() -> None:
         )
         script = tmp / "plain_genanki.py"
         script.write_text(PLAIN_GENANKI)
-        ours, plain = tmp / "quizgen.apkg", tmp / "genanki.apkg"
+        ours, plain, raw = tmp / "quizgen.apkg", tmp / "genanki.apkg", tmp / "raw.apkg"
         lock = project / "quizgen.lock"
         build = [*QUIZGEN, "build", str(project), "-o", str(ours)]
+        sizes = tmp / "sizes.json"
+        sizes.write_text(json.dumps(written_beside(build, project, tmp)))
         cases = {
             # a first build without the compile cache (its folder cannot be made): what
             # storing the cache costs the first build, which comes next
@@ -170,6 +195,12 @@ def main() -> None:
             "build, a claim edited": build,
             "build, a subject edited": build,
             "genanki script": [sys.executable, str(script), str(notes_file), str(plain)],
+            # the floor: the library calls of a full build, on the same data (raw_build.py)
+            "raw library calls": [
+                sys.executable,
+                str(HERE / "raw_build.py"),
+                *map(str, (project, notes_file, raw, sizes)),
+            ],
             # what `build` spends before the Anki writer starts: load, validate, expand
             "compile only": [
                 sys.executable,
@@ -180,6 +211,7 @@ def main() -> None:
             ],
         }
         results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in cases}
+        steps: list[dict[str, float]] = []  # the raw calls' steps, by run
         # Each child gets its own temporary folder, to count the files it leaves behind.
         leaks = {name: 0 for name in cases}
         temp = tmp / "temp"
@@ -204,7 +236,11 @@ def main() -> None:
                 no_cache = tmp / "file" / "cache"  # under a file: never made
                 where = no_cache if name == "first, no cache" else cache
                 env = {**os.environ, "TMPDIR": str(temp), "QUIZGEN_CACHE_DIR": str(where)}
-                results[name].append(run(cmd, tmp, env))
+                wall, mem, used, out = run(cmd, tmp, env)
+                if name == "raw library calls":
+                    steps.append(json.loads(out))
+                    wall -= steps[-1].pop(READ)  # its input, which quizgen does not read
+                results[name].append((wall, mem, used))
                 leaks[name] += len(list(temp.iterdir()))
                 shutil.rmtree(temp)
             print(f"  run {i + 1}: " + ", ".join(f"{results[n][-1][0]:.2f}s" for n in cases))
@@ -257,6 +293,17 @@ def main() -> None:
                 f"   memory {mem / base_mem:.2f}x (<= 1.5, <= 1.2)"
             )
         print(f"  package size {size_ours / size_plain:.2f}x (<= 0.5)")
+        floor = med["raw library calls"][0]
+        print(
+            f"\nthe floor: the library calls of a full build alone, on the same data "
+            f"(raw_build.py; wall time without reading its input)\n"
+            f"  {spread('raw library calls')} = {floor / base_wall:.2f}x the genanki script; "
+            f"the full build is {first / floor:.2f}x the floor\n  by step, medians: "
+            + ", ".join(
+                f"{step} {statistics.median(s[step] for s in steps) * 1000:.0f} ms"
+                for step in steps[0]
+            )
+        )
         print(
             "\ntemporary files left behind, all runs: "
             + ", ".join(f"{name} {n}" for name, n in leaks.items())
